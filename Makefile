@@ -1,0 +1,55 @@
+# The two commands a newcomer needs are `make run` and `make test`; both build
+# .venv from the lock files first, so a fresh clone needs nothing installed by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CONFIG ?= config/demo.yaml
+
+.PHONY: run test lint typecheck pytest bench lock schema clean
+
+# The stamp files make the install step re-run only when a lock file changes.
+$(BIN)/.installed-runtime: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(BIN)/.installed-dev: requirements-dev.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@ $(BIN)/.installed-runtime
+
+run: $(BIN)/.installed-runtime
+	$(BIN)/sitrep --config $(CONFIG) run
+
+test: $(BIN)/.installed-dev
+	$(BIN)/ruff check bot adapters tests
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check bot adapters tests
+	$(BIN)/ruff format --check bot adapters tests
+
+typecheck: $(BIN)/.installed-dev
+	$(BIN)/mypy
+
+pytest: $(BIN)/.installed-dev
+	$(BIN)/pytest
+
+bench: $(BIN)/.installed-dev
+	$(BIN)/python -m tests.bench
+
+# Regenerate the pinned dependency sets after editing pyproject.toml.
+lock: $(BIN)/.installed-dev
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url -o requirements-dev.lock pyproject.toml
+
+schema: $(BIN)/.installed-runtime
+	$(BIN)/sitrep config schema > config/schema.json
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache bench-results.json
