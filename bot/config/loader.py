@@ -1,0 +1,184 @@
+"""Read sitrep.yaml: YAML with line numbers, ${VAR} expansion, then validation into typed models.
+
+Every problem is reported with the file, the line and the dotted key, before anything starts, so
+an operator fixes a config in one pass instead of discovering it at 3 a.m. when a job first runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.config.models import Config
+from bot.config.presets import BUILTIN_TOPICS
+from bot.errors import ConfigError, ConfigErrors
+
+log = logging.getLogger(__name__)
+
+PathKey = tuple[str | int, ...]
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+# Keys whose values are credentials: they should come from the environment, not the file.
+SECRET_KEYS = frozenset({"bot_token", "app_token", "signing_secret", "token"})
+
+
+class _Document:
+    """A YAML document turned into plain data, remembering the line of every key and value."""
+
+    def __init__(self, path: Path, text: str, env: Mapping[str, str]) -> None:
+        self.path = path
+        self.env = env
+        self.lines: dict[PathKey, int] = {}
+        self.from_env: set[PathKey] = set()
+        self.errors: list[ConfigError] = []
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            problem = getattr(error, "problem", None) or str(error)
+            raise ConfigError(f"not valid YAML: {problem}", path=path,
+                              line=mark.line + 1 if mark else None) from None
+        finally:
+            loader.dispose()
+        self._loader = loader
+        self.data: Any = {} if node is None else self._build(node, ())
+
+    def _build(self, node: yaml.Node, at: PathKey) -> Any:
+        self.lines.setdefault(at, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            self._loader.flatten_mapping(node)
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self._loader.construct_object(key_node, deep=True)
+                if not isinstance(key, str | int):
+                    self._error("keys must be text", at, key_node.start_mark.line + 1)
+                    continue
+                if key in result:
+                    self._error(f"key {key!r} appears twice", (*at, key), key_node.start_mark.line + 1)
+                self.lines[(*at, key)] = key_node.start_mark.line + 1
+                result[key] = self._build(value_node, (*at, key))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self._build(item, (*at, i)) for i, item in enumerate(node.value)]
+        value = self._loader.construct_object(node, deep=True)
+        if isinstance(value, str) and "${" in value:
+            value = self._expand(value, at)
+        return value
+
+    def _expand(self, value: str, at: PathKey) -> str:
+        def substitute(match: re.Match[str]) -> str:
+            name, default = match[1], match[2]
+            if name in self.env:
+                return self.env[name]
+            if default is not None:
+                return default
+            self._error(f"environment variable {name} is not set (write ${{{name}:-default}} for a default)", at)
+            return ""
+
+        self.from_env.add(at)
+        return _VAR.sub(substitute, value)
+
+    def _error(self, message: str, at: PathKey, line: int | None = None) -> None:
+        self.errors.append(ConfigError(message, path=self.path, line=line or self.line_of(at), key=dotted(at)))
+
+    def line_of(self, at: PathKey) -> int | None:
+        """The line of the deepest known part of a key path (pydantic may point below what YAML had)."""
+        for end in range(len(at), -1, -1):
+            if at[:end] in self.lines:
+                return self.lines[at[:end]]
+        return None
+
+
+def dotted(at: PathKey) -> str:
+    out = ""
+    for part in at:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_config(path: str | Path, *, env: Mapping[str, str] | None = None) -> Config:
+    """Load and validate a config file; raise ConfigError (all problems at once) if it is unusable."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found", path=path) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read: {error}", path=path) from None
+    return parse_config(text, path=path, env=os.environ if env is None else env)
+
+
+def parse_config(text: str, *, path: Path, env: Mapping[str, str]) -> Config:
+    doc = _Document(path, text, env)
+    if not isinstance(doc.data, dict):
+        raise ConfigError("the top level must be a mapping of keys such as feeds: and channels:", path=path, line=1)
+    errors = list(doc.errors)
+    config: Config | None = None
+    try:
+        config = Config.model_validate(doc.data)
+    except ValidationError as error:
+        for problem in error.errors():
+            at: PathKey = tuple(p for p in problem["loc"] if isinstance(p, str | int))
+            errors.append(ConfigError(_message(problem), path=path, line=doc.line_of(at), key=dotted(at) or None))
+    if config is not None:
+        errors.extend(_cross_check(config, doc))
+    if errors:
+        raise errors[0] if len(errors) == 1 else ConfigErrors(errors)
+    assert config is not None
+    for at in _plain_secrets(doc):
+        log.warning("%s:%s: %s is written in the file; use ${VAR} so the secret stays out of it",
+                    path, doc.line_of(at), dotted(at))
+    return config.located(path)
+
+
+def _message(problem: Any) -> str:
+    kind = problem.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown key (check its spelling against config/schema.json)"
+    message = str(problem.get("msg", "invalid value"))
+    return message.removeprefix("Value error, ")
+
+
+def topic_names(config: Config) -> set[str]:
+    return set(config.topics) | set(BUILTIN_TOPICS)
+
+
+def _cross_check(config: Config, doc: _Document) -> list[ConfigError]:
+    """References between sections, which no single model can check on its own."""
+    known = topic_names(config)
+    errors = []
+    for section, items in (("feeds", config.feeds), ("channels", config.channels)):
+        for i, item in enumerate(items):
+            names = [*(getattr(item, "topics", None) or []), *getattr(item, "alert_topics", [])]
+            for name in names:
+                if name not in known:
+                    at: PathKey = (section, i, "topics")
+                    errors.append(ConfigError(f"unknown topic {name!r}; known: {', '.join(sorted(known))}",
+                                              path=doc.path, line=doc.line_of(at), key=dotted(at)))
+    platforms = {c.platform.value for c in config.channels}
+    if "slack" in platforms and config.slack is None:
+        errors.append(ConfigError("a slack channel needs a slack: section", path=doc.path,
+                                  line=doc.line_of(("channels",)), key="slack"))
+    if "discord" in platforms and config.discord is None:
+        errors.append(ConfigError("a discord channel needs a discord: section", path=doc.path,
+                                  line=doc.line_of(("channels",)), key="discord"))
+    return errors
+
+
+def _plain_secrets(doc: _Document) -> list[PathKey]:
+    found = []
+    for at in doc.lines:
+        if at and at[-1] in SECRET_KEYS and at not in doc.from_env:
+            found.append(at)
+        elif len(at) == 3 and at[0] == "channels" and at[2] == "target" and at not in doc.from_env:
+            value = doc.data["channels"][at[1]].get("target") if isinstance(doc.data.get("channels"), list) else None
+            if isinstance(value, str) and value.startswith("https://") and "hooks" in value:
+                found.append(at)
+    return found

