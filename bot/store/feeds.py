@@ -1,0 +1,167 @@
+"""Feeds and their fetch state: what to poll, when, and how the last attempts went."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, Row, and_, delete, insert, or_, select, update
+
+from bot.clock import aware
+from bot.config.models import FeedConfig
+from bot.store.schema import feeds
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    id: int
+    name: str
+    url: str
+    origin: str
+    added_by: str | None
+    topics: list[str] | None
+    interval_s: int | None
+    full_text: str
+    weight: float
+    enabled: bool
+    etag: str | None
+    last_modified: str | None
+    initialized: bool
+    last_fetch_at: datetime | None
+    last_success_at: datetime | None
+    next_due_at: datetime | None
+    consecutive_failures: int
+    status: str
+    last_error: str | None
+    last_status_code: int | None
+    failing_notified_at: datetime | None
+    title: str | None
+    item_count: int
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> FeedRow:
+        m = row._mapping
+        return cls(
+            id=m["id"], name=m["name"], url=m["url"], origin=m["origin"], added_by=m["added_by"],
+            topics=m["topics"], interval_s=m["interval_s"], full_text=m["full_text"], weight=m["weight"],
+            enabled=m["enabled"], etag=m["etag"], last_modified=m["last_modified"], initialized=m["initialized"],
+            last_fetch_at=aware(m["last_fetch_at"]), last_success_at=aware(m["last_success_at"]),
+            next_due_at=aware(m["next_due_at"]), consecutive_failures=m["consecutive_failures"],
+            status=m["status"], last_error=m["last_error"], last_status_code=m["last_status_code"],
+            failing_notified_at=aware(m["failing_notified_at"]), title=m["title"], item_count=m["item_count"],
+        )
+
+
+class FeedRepo:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def sync_config(self, configured: Iterable[FeedConfig], resolve_url: Any, now: datetime) -> None:
+        """Make the table match the config file; feeds added by chat command are left alone."""
+        wanted = {f.name: f for f in configured}
+        with self.engine.begin() as c:
+            existing = {r.name: r for r in c.execute(select(feeds.c.id, feeds.c.name, feeds.c.origin, feeds.c.url))}
+            for name, feed in wanted.items():
+                values = {
+                    "url": resolve_url(feed.url), "topics": feed.topics,
+                    "interval_s": int(feed.interval.total_seconds()) if feed.interval else None,
+                    "full_text": feed.full_text.value, "weight": feed.weight, "enabled": feed.enabled,
+                }
+                row = existing.get(name)
+                if row is None:
+                    c.execute(insert(feeds).values(name=name, origin="config", created_at=now, status="new",
+                                                   next_due_at=now, **values))
+                else:
+                    if row.url != values["url"]:  # a new address is a new feed as far as caching goes
+                        values.update(etag=None, last_modified=None)
+                    c.execute(update(feeds).where(feeds.c.id == row.id).values(origin="config", **values))
+            for name, row in existing.items():
+                if row.origin == "config" and name not in wanted:
+                    c.execute(update(feeds).where(feeds.c.id == row.id).values(enabled=False))
+
+    def add(self, *, name: str, url: str, topics: list[str] | None, added_by: str, now: datetime) -> FeedRow:
+        with self.engine.begin() as c:
+            c.execute(insert(feeds).values(name=name, url=url, topics=topics, origin="command", added_by=added_by,
+                                           created_at=now, status="new", next_due_at=now))
+        found = self.get(name)
+        assert found is not None
+        return found
+
+    def remove(self, name: str) -> bool:
+        with self.engine.begin() as c:
+            return c.execute(delete(feeds).where(feeds.c.name == name)).rowcount > 0
+
+    def get(self, name: str) -> FeedRow | None:
+        with self.engine.connect() as c:
+            row = c.execute(select(feeds).where(feeds.c.name == name)).first()
+        return FeedRow.from_row(row) if row else None
+
+    def by_id(self, feed_id: int) -> FeedRow | None:
+        with self.engine.connect() as c:
+            row = c.execute(select(feeds).where(feeds.c.id == feed_id)).first()
+        return FeedRow.from_row(row) if row else None
+
+    def all(self, *, enabled_only: bool = False) -> list[FeedRow]:
+        query = select(feeds).order_by(feeds.c.name)
+        if enabled_only:
+            query = query.where(feeds.c.enabled)
+        with self.engine.connect() as c:
+            return [FeedRow.from_row(r) for r in c.execute(query)]
+
+    def due(self, now: datetime, *, limit: int | None = None) -> list[FeedRow]:
+        query = (select(feeds).where(feeds.c.enabled, or_(feeds.c.next_due_at.is_(None), feeds.c.next_due_at <= now))
+                 .order_by(feeds.c.next_due_at))
+        if limit:
+            query = query.limit(limit)
+        with self.engine.connect() as c:
+            return [FeedRow.from_row(r) for r in c.execute(query)]
+
+    def update_state(self, feed_id: int, **values: Any) -> None:
+        with self.engine.begin() as c:
+            c.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
+
+    def record_success(self, feed_id: int, *, now: datetime, next_due: datetime, status_code: int | None,
+                       etag: str | None, last_modified: str | None, title: str | None = None,
+                       item_count: int | None = None) -> None:
+        values: dict[str, Any] = dict(
+            last_fetch_at=now, last_success_at=now, next_due_at=next_due, consecutive_failures=0, status="ok",
+            last_error=None, last_status_code=status_code, etag=etag, last_modified=last_modified,
+            initialized=True, lease_owner=None, lease_expires_at=None,
+        )
+        if title is not None:
+            values["title"] = title
+        if item_count is not None:
+            values["item_count"] = item_count
+        self.update_state(feed_id, **values)
+
+    def record_failure(self, feed_id: int, *, now: datetime, next_due: datetime, error: str,
+                       status_code: int | None, max_failures: int) -> str:
+        """Count a failure; the feed turns `failing` after `max_failures` in a row. Returns the new status."""
+        with self.engine.begin() as c:
+            failures = c.execute(select(feeds.c.consecutive_failures).where(feeds.c.id == feed_id)).scalar_one() + 1
+            status = "failing" if failures >= max_failures else "ok"
+            c.execute(update(feeds).where(feeds.c.id == feed_id).values(
+                last_fetch_at=now, next_due_at=next_due, consecutive_failures=failures, status=status,
+                last_error=error[:500], last_status_code=status_code, lease_owner=None, lease_expires_at=None))
+        return status
+
+    def claim(self, now: datetime, *, owner: str, lease: timedelta, limit: int) -> list[FeedRow]:
+        """Take due feeds for this instance; another instance's lease is respected until it expires."""
+        with self.engine.begin() as c:
+            query = (select(feeds.c.id).where(
+                feeds.c.enabled,
+                or_(feeds.c.next_due_at.is_(None), feeds.c.next_due_at <= now),
+                or_(feeds.c.lease_expires_at.is_(None), feeds.c.lease_expires_at <= now, feeds.c.lease_owner == owner),
+            ).order_by(feeds.c.next_due_at).limit(limit))
+            if c.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            ids = [r.id for r in c.execute(query)]
+            if ids:
+                c.execute(update(feeds).where(and_(feeds.c.id.in_(ids))).values(
+                    lease_owner=owner, lease_expires_at=now + lease))
+            if not ids:
+                return []
+            rows = c.execute(select(feeds).where(feeds.c.id.in_(ids)).order_by(feeds.c.next_due_at))
+            return [FeedRow.from_row(r) for r in rows]

@@ -1,0 +1,252 @@
+"""Tables, in SQLAlchemy Core: one definition shared by the code and the migrations.
+
+Portable on purpose (SQLite and PostgreSQL): no dialect-specific types here. The one place that
+speaks a dialect is `search.py`, which owns full-text search.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+TS = DateTime(timezone=True)
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("url", Text, nullable=False),
+    Column("origin", String(20), nullable=False, default="config"),  # config | command
+    Column("added_by", String(200)),
+    Column("topics", JSON),  # list of topic names, or null for every topic
+    Column("interval_s", Integer),
+    Column("full_text", String(10), nullable=False, default="auto"),
+    Column("weight", Float, nullable=False, default=1.0),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("created_at", TS, nullable=False),
+    # Fetch state, so a restart neither re-downloads everything nor floods channels.
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("initialized", Boolean, nullable=False, default=False),  # first poll done (backfill recorded)
+    Column("last_fetch_at", TS),
+    Column("last_success_at", TS),
+    Column("next_due_at", TS),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("status", String(20), nullable=False, default="new"),  # new | ok | failing | disabled
+    Column("last_error", Text),
+    Column("last_status_code", Integer),
+    Column("failing_notified_at", TS),
+    Column("title", Text),
+    Column("item_count", Integer, nullable=False, default=0),
+    # Leases let several instances share polling without doing it twice.
+    Column("lease_owner", String(100)),
+    Column("lease_expires_at", TS),
+)
+Index("ix_feeds_next_due_at", feeds.c.next_due_at)
+
+clusters = Table(
+    "clusters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Column("lead_story_id", String(64)),
+    Column("size", Integer, nullable=False, default=1),
+)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", String(64), primary_key=True),  # stable id: see bot.identity
+    Column("guid", Text),
+    Column("url", Text),
+    Column("canonical_url", Text),
+    Column("title", Text, nullable=False),
+    Column("title_key", String(64)),  # normalised title hash, to spot re-publications
+    Column("author", Text),
+    Column("published_at", TS),
+    Column("first_seen_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Column("feed_summary", Text, nullable=False, default=""),  # what the feed said
+    Column("text", Text, nullable=False, default=""),  # the fullest text we have (feed or article page)
+    Column("text_source", String(20), nullable=False, default="feed"),  # feed | article
+    Column("relevant", Boolean, nullable=False, default=False),
+    Column("topics", JSON, nullable=False, default=list),  # topic names matched
+    Column("topic_matches", JSON, nullable=False, default=list),  # why: [{topic, matched, reasons}]
+    Column("announce", Boolean, nullable=False, default=True),  # false for backfill and stale items
+    Column("summary", Text, nullable=False, default=""),
+    Column("enriched_at", TS),
+    Column("cluster_id", Integer, ForeignKey("clusters.id", ondelete="SET NULL")),
+    Column("signature", JSON),  # clustering signature (e.g. MinHash), computed once
+)
+Index("ix_stories_published_at", stories.c.published_at)
+Index("ix_stories_first_seen_at", stories.c.first_seen_at)
+Index("ix_stories_canonical_url", stories.c.canonical_url)
+Index("ix_stories_cluster_id", stories.c.cluster_id)
+Index("ix_stories_title_key", stories.c.title_key)
+
+story_sources = Table(
+    "story_sources",
+    metadata,
+    Column("story_id", String(64), ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_name", Text, nullable=False),  # the outlet, as the feed names itself
+    Column("url", Text),
+    Column("seen_at", TS, nullable=False),
+)
+Index("ix_story_sources_feed_id", story_sources.c.feed_id)
+
+facts = Table(
+    "facts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", String(64), ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+)
+Index("ix_facts_story_id", facts.c.story_id)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(10), nullable=False),  # person | org
+    Column("name", Text, nullable=False),
+    Column("key", String(200), nullable=False),  # normalised name, unique per kind
+    Column("story_count", Integer, nullable=False, default=0),
+    Column("first_seen_at", TS, nullable=False),
+    Column("last_seen_at", TS, nullable=False),
+    UniqueConstraint("kind", "key", name="uq_entities_kind_key"),
+)
+Index("ix_entities_key", entities.c.key)
+
+entity_aliases = Table(
+    "entity_aliases",
+    metadata,
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
+    Column("alias_key", String(200), primary_key=True),  # normalised alias
+    Column("alias", Text, nullable=False),
+)
+Index("ix_entity_aliases_alias_key", entity_aliases.c.alias_key)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", String(64), ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("count", Integer, nullable=False, default=1),
+    Column("published_at", TS),  # copied from the story so recent mentions need no join to sort
+)
+Index("ix_mentions_story_id", mentions.c.story_id)
+Index("ix_mentions_entity_published", mentions.c.entity_id, mentions.c.published_at)
+
+quotes = Table(
+    "quotes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", String(64), ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("speaker", Text),
+    Column("speaker_kind", String(10)),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="SET NULL")),
+    Column("partial", Boolean, nullable=False, default=False),
+    Column("published_at", TS),
+)
+Index("ix_quotes_story_id", quotes.c.story_id)
+Index("ix_quotes_entity_id", quotes.c.entity_id)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("story_id", String(64), ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("org", Text),
+    Column("org_entity_id", Integer, ForeignKey("entities.id", ondelete="SET NULL")),
+    Column("former", Boolean, nullable=False, default=False),
+    Column("evidence", Text, nullable=False, default=""),
+    Column("published_at", TS),  # the story's date: when this role was reported
+)
+Index("ix_roles_entity_id", roles.c.entity_id)
+
+digests = Table(
+    "digests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(100), nullable=False),
+    Column("kind", String(10), nullable=False, default="digest"),  # digest | alert
+    Column("created_at", TS, nullable=False),
+    Column("since", TS),
+    Column("until", TS, nullable=False),
+    Column("body", JSON, nullable=False),  # the neutral digest, so a resend renders the same thing
+    Column("story_ids", JSON, nullable=False, default=list),
+    Column("slot", String(64)),  # the schedule slot it fills, so a crash cannot build it twice
+    UniqueConstraint("channel", "slot", name="uq_digests_channel_slot"),
+)
+Index("ix_digests_channel_created", digests.c.channel, digests.c.created_at)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("digest_id", Integer, ForeignKey("digests.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(100), nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("part", Integer, nullable=False),  # index of the message when a digest is split
+    Column("idempotency_key", String(100), nullable=False, unique=True),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(10), nullable=False, default="pending"),  # pending | sending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", TS, nullable=False),
+    Column("last_error", Text),
+    Column("message_id", Text),
+    Column("created_at", TS, nullable=False),
+    Column("sent_at", TS),
+    Column("lease_owner", String(100)),
+    Column("lease_expires_at", TS),
+)
+Index("ix_deliveries_status_next", deliveries.c.status, deliveries.c.next_attempt_at)
+
+channel_state = Table(
+    "channel_state",
+    metadata,
+    Column("channel", String(100), primary_key=True),
+    Column("last_digest_until", TS),  # stories after this go into the next digest
+    Column("status", String(20), nullable=False, default="ok"),  # ok | failing
+    Column("last_error", Text),
+    Column("failing_since", TS),
+    Column("updated_at", TS, nullable=False),
+)
+
+kv = Table(
+    "kv",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("value", JSON),
+    Column("updated_at", TS, nullable=False),
+)
