@@ -1,0 +1,205 @@
+"""The core service: config, store, clock and pipeline wired together, with the commands' answers.
+
+Adapters receive a `Sitrep` and call `handle()` with what the user typed; the scheduler calls
+`poll()`, `queue_due_digests()` and `deliver()`. Everything is injected so tests can build one
+with a fake clock, an in-memory store and a fake HTTP client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bot import platforms
+from bot.cards import Card, ChannelLine, Digest, FeedLine, FeedsCard, MessageCard, to_json
+from bot.clock import Clock, SystemClock
+from bot.commands import Caller, CommandRouter, Invocation
+from bot.config import BUILTIN_TOPICS, Config
+from bot.config.models import ChannelConfig, TopicConfig
+from bot.delivery import Deliverer
+from bot.digest import build as build_digest
+from bot.enrich import Enricher
+from bot.errors import CommandError
+from bot.fetch import Fetcher
+from bot.news import news
+from bot.poll import Poller, PollReport, Progress
+from bot.ports import Sender
+from bot.store import Store
+from bot.store.db import default_url
+from bot.topics import TopicFilter
+from bot.whois import whois
+
+log = logging.getLogger(__name__)
+INTERACTIVE_DIGEST_WINDOW = timedelta(days=7)
+
+
+def effective_topics(config: Config) -> dict[str, TopicConfig]:
+    """The configured topics, plus any built-in preset that feeds or channels name without defining."""
+    topics = dict(config.topics) if config.topics else dict(BUILTIN_TOPICS)
+    wanted = {t for f in config.feeds for t in f.topics or []} | {
+        t for c in config.channels for t in [*(c.topics or []), *c.alert_topics]}
+    for name in wanted - set(topics):
+        if name in BUILTIN_TOPICS:
+            topics[name] = BUILTIN_TOPICS[name]
+    return topics
+
+
+def resolve_feed_url(config: Config, url: str) -> str:
+    """Local feed paths are relative to the config file; URLs are left alone."""
+    if re.match(r"^[a-z][a-z0-9+.-]*://", url, re.IGNORECASE):
+        return url
+    path = Path(url)
+    return str(path if path.is_absolute() else (config.base_dir / path).resolve())
+
+
+def storage_url(config: Config) -> str:
+    """The configured database; a relative SQLite path is relative to the config file, like feed paths."""
+    url = config.storage.url
+    if not url:
+        return default_url(config.base_dir, config.source.stem if config.source else "sitrep")
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        return prefix + str((config.base_dir / url.removeprefix(prefix)).resolve())
+    return url
+
+
+class Sitrep:
+    def __init__(self, *, config: Config, store: Store, clock: Clock | None = None,
+                 http_client: httpx.AsyncClient | None = None, enricher: Enricher | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock or SystemClock()
+        self.fetcher = Fetcher(config.http, client=http_client, clock=self.clock)
+        self.topics = TopicFilter(effective_topics(config))
+        self.enricher = enricher or Enricher(config.nlp)
+        self.poller = Poller(config=config, store=store, fetcher=self.fetcher, clock=self.clock,
+                             topics=self.topics, enricher=self.enricher)
+        self._senders: dict[str, Sender] = {}
+        self.router = CommandRouter()
+        for name, handler in (("whois", self._whois), ("news", self._news), ("digest", self._digest),
+                              ("feeds", self._feeds), ("status", self._feeds), ("subscribe", self._subscribe),
+                              ("unsubscribe", self._unsubscribe)):
+            self.router.register(name, handler)
+
+    @classmethod
+    def open(cls, config: Config, **kwargs: Any) -> Sitrep:
+        """Open the configured store (migrating it) and make sure the config's feeds are in it."""
+        store = Store.open(storage_url(config))
+        core = cls(config=config, store=store, **kwargs)
+        core.sync_feeds()
+        return core
+
+    def sync_feeds(self) -> None:
+        self.store.feeds.sync_config(self.config.feeds, lambda u: resolve_feed_url(self.config, u), self.clock.now())
+
+    async def aclose(self) -> None:
+        for sender in self._senders.values():
+            await sender.aclose()
+        await self.fetcher.aclose()
+        self.store.close()
+
+    # --- the pipeline --------------------------------------------------------------------------
+
+    async def poll(self, *, everything: bool = False, progress: Progress | None = None) -> PollReport:
+        return await self.poller.poll_due(everything=everything, progress=progress)
+
+    def digest(self, channel: ChannelConfig | None, *, since: datetime | None, topic: str | None = None,
+               limit: int | None = None) -> Digest:
+        return build_digest(self.store, self.config, channel, since=since, now=self.clock.now(), topic=topic,
+                            limit=limit)
+
+    def channel_since(self, channel: ChannelConfig) -> datetime | None:
+        state = self.store.outbox.channel(channel.name)
+        return state.last_digest_until if state else None
+
+    async def queue_digest(self, channel: ChannelConfig, *, since: datetime | None,
+                           slot: str | None = None) -> int | None:
+        """Build a channel's digest and put it in the outbox; None if that slot was already built."""
+        digest = await asyncio.to_thread(self.digest, channel, since=since)
+        plugin = platforms.load(channel.platform.value)
+        payloads = plugin.render_digest(digest)
+        story_ids = [sid for e in digest.entries for sid in e.story_ids]
+        return await asyncio.to_thread(
+            self.store.outbox.create_digest, channel=channel.name, platform=channel.platform.value,
+            body=to_json(digest), story_ids=story_ids, since=since, until=digest.until, payloads=payloads,
+            now=self.clock.now(), slot=slot)
+
+    def sender(self, platform: str) -> Sender:
+        if platform not in self._senders:
+            self._senders[platform] = platforms.load(platform).sender(self)
+        return self._senders[platform]
+
+    async def deliver(self, *, channel: str | None = None) -> int:
+        platforms_in_use = {c.platform.value for c in self.config.channels if channel in (None, c.name)}
+        senders = {p: self.sender(p) for p in platforms_in_use}
+        deliverer = Deliverer(config=self.config, store=self.store, clock=self.clock, senders=senders)
+        return await deliverer.deliver_due(channel=channel)
+
+    # --- commands --------------------------------------------------------------------------------
+
+    async def handle(self, text: str, caller: Caller) -> Card:
+        return await self.router.handle(text, caller)
+
+    async def _whois(self, invocation: Invocation, caller: Caller) -> Card:
+        if not invocation.text:
+            raise CommandError("Whom should I look up? Try /whois Kalinowski.")
+        return await asyncio.to_thread(whois, self.store, invocation.text[:200])
+
+    async def _news(self, invocation: Invocation, caller: Caller) -> Card:
+        if not invocation.text:
+            raise CommandError("Search for what? Try /news drones.")
+        return await asyncio.to_thread(news, self.store, invocation.text[:200])
+
+    async def _digest(self, invocation: Invocation, caller: Caller) -> Card:
+        topic = invocation.args[0] if invocation.args else None
+        if topic and topic not in self.topics.topics:
+            raise CommandError(f"Unknown topic {topic!r}; topics: {', '.join(self.topics.topics)}")
+        channel = self.config.channel(caller.channel) if caller.channel else None
+        since = self.clock.now() - INTERACTIVE_DIGEST_WINDOW
+        return await asyncio.to_thread(self.digest, channel, since=since, topic=topic)
+
+    async def _feeds(self, invocation: Invocation, caller: Caller) -> Card:
+        return await asyncio.to_thread(self.feeds_card)
+
+    def feeds_card(self) -> FeedsCard:
+        rows = self.store.feeds.all()
+        lines = [FeedLine(r.name, r.url, r.status if r.enabled else "disabled", r.origin, r.last_success_at,
+                          r.last_error, r.consecutive_failures, r.item_count, r.next_due_at) for r in rows]
+        states = {s.channel: s for s in self.store.outbox.channels()}
+        channels = [ChannelLine(c.name, c.platform.value, states[c.name].status if c.name in states else "ok",
+                                states[c.name].last_error if c.name in states else None, c.schedule)
+                    for c in self.config.channels]
+        return FeedsCard(lines, channels)
+
+    async def _subscribe(self, invocation: Invocation, caller: Caller) -> Card:
+        if not invocation.args:
+            raise CommandError("Usage: /sitrep subscribe URL [topic …]")
+        url, topics = invocation.args[0], invocation.args[1:] or None
+        if not url.startswith(("http://", "https://")):
+            raise CommandError("A feed added by command needs an http(s) URL.")
+        unknown = [t for t in topics or [] if t not in self.topics.topics]
+        if unknown:
+            raise CommandError(f"Unknown topic {unknown[0]!r}; topics: {', '.join(self.topics.topics)}")
+        name = re.sub(r"[^a-z0-9]+", "-", url.split("://", 1)[1].lower()).strip("-")[:60]
+        if await asyncio.to_thread(self.store.feeds.get, name):
+            raise CommandError(f"Already subscribed to that feed (as {name}).")
+        await asyncio.to_thread(self.store.feeds.add, name=name, url=url, topics=topics,
+                                added_by=f"{caller.platform}:{caller.user}", now=self.clock.now())
+        return MessageCard(f"Subscribed to {url} as {name}; it will be polled shortly.")
+
+    async def _unsubscribe(self, invocation: Invocation, caller: Caller) -> Card:
+        if not invocation.args:
+            raise CommandError("Usage: /sitrep unsubscribe NAME")
+        feed = await asyncio.to_thread(self.store.feeds.get, invocation.args[0])
+        if feed is None:
+            raise CommandError(f"No feed called {invocation.args[0]!r}; see /feeds.")
+        if feed.origin == "config":
+            raise CommandError(f"{feed.name} comes from the config file; remove it there.")
+        await asyncio.to_thread(self.store.feeds.remove, feed.name)
+        return MessageCard(f"Unsubscribed from {feed.name}.")

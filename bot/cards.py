@@ -1,0 +1,197 @@
+"""Neutral answers: what a command or a digest says, before any platform decides how it looks.
+
+Adapters render these with pure functions (text, Markdown, Block Kit, embeds); `to_json` gives the
+stable JSON the CLI prints and the evaluation reads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class RoleLine:
+    title: str
+    org: str | None
+    former: bool = False
+    reported: datetime | None = None
+    story_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteLine:
+    text: str
+    story_url: str | None
+    story_title: str = ""
+    published: datetime | None = None
+    speaker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MentionLine:
+    story_url: str | None
+    title: str
+    published: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class EntityLine:
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    name: str
+    kind: str
+    aliases: list[str]
+    description: str  # one line, at most 300 characters
+    roles: list[RoleLine]
+    quotes: list[QuoteLine]
+    mentions: list[MentionLine]
+    related: list[EntityLine]
+    story_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    name: str
+    kind: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WhoisCard:
+    query: str
+    match: Profile | None
+    candidates: list[Candidate] = field(default_factory=list)
+    message: str = ""  # what to tell the user when there is no single match
+
+
+@dataclass(frozen=True, slots=True)
+class NewsHit:
+    title: str
+    url: str | None
+    source: str
+    published: datetime | None
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewsCard:
+    query: str
+    hits: list[NewsHit]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLink:
+    name: str
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestEntry:
+    headline: str
+    url: str | None
+    sources: list[SourceLink]
+    facts: list[str]
+    quote: QuoteLine | None
+    people: list[str]
+    published: datetime | None
+    story_ids: list[str]
+    cluster: int | None = None
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    channel: str
+    title: str
+    since: datetime | None
+    until: datetime
+    entries: list[DigestEntry]
+    more: int = 0  # matching events left out to keep the digest short
+    kind: str = "digest"  # digest | alert
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLine:
+    name: str
+    url: str
+    status: str
+    origin: str
+    last_success: datetime | None
+    last_error: str | None
+    failures: int
+    items: int
+    next_due: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLine:
+    name: str
+    platform: str
+    status: str
+    last_error: str | None
+    schedule: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedsCard:
+    feeds: list[FeedLine]
+    channels: list[ChannelLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class HelpCard:
+    commands: list[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageCard:
+    text: str
+    level: str = "info"  # info | error | denied
+
+
+Card = WhoisCard | NewsCard | Digest | FeedsCard | HelpCard | MessageCard
+
+
+def to_json(value: Any) -> Any:
+    """Plain JSON data for any card (datetimes as ISO 8601)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    return value
+
+
+def digest_from_json(data: dict[str, Any]) -> Digest:
+    """Rebuild a stored digest, so a resend after a crash renders exactly what was built."""
+    def when(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    entries = []
+    for e in data.get("entries", []):
+        quote = e.get("quote")
+        entries.append(DigestEntry(
+            headline=e["headline"], url=e.get("url"),
+            sources=[SourceLink(s["name"], s.get("url")) for s in e.get("sources", [])],
+            facts=list(e.get("facts", [])),
+            quote=QuoteLine(quote["text"], quote.get("story_url"), quote.get("story_title", ""),
+                            when(quote.get("published")), quote.get("speaker")) if quote else None,
+            people=list(e.get("people", [])), published=when(e.get("published")),
+            story_ids=list(e.get("story_ids", [])), cluster=e.get("cluster"), score=e.get("score", 0.0)))
+    until = when(data["until"])
+    assert until is not None
+    return Digest(channel=data["channel"], title=data["title"], since=when(data.get("since")), until=until,
+                  entries=entries, more=data.get("more", 0), kind=data.get("kind", "digest"))

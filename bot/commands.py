@@ -1,0 +1,100 @@
+"""The one command layer: slash commands parsed and answered by the core as neutral cards.
+
+Adapters pass the text the user typed (and who they are); they never decide what a command
+means. The same parser serves the console, Slack and Discord.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.cards import Card, HelpCard, MessageCard
+from bot.errors import CommandError, PermissionDenied
+
+MAX_COMMAND = 500  # characters; longer input is refused before any work
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    name: str  # whois | news | digest | feeds | help | subscribe | unsubscribe | status
+    args: list[str]
+    text: str  # everything after the command word, as typed
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who asked, as the adapter knows them; `admin` is decided by the adapter from config."""
+
+    user: str
+    platform: str
+    admin: bool = False
+    channel: str | None = None
+
+
+HELP = [
+    ("/whois NAME", "Who is this person or organisation, per the news: role, organisation, quotes, sources."),
+    ("/news QUERY", "Search the stories read so far."),
+    ("/digest [topic]", "The latest stories, grouped by event."),
+    ("/feeds", "Feeds and their status."),
+    ("/sitrep subscribe URL [topics]", "Add a feed (admins)."),
+    ("/sitrep unsubscribe NAME", "Remove a feed added by command (admins)."),
+    ("/sitrep status", "Feeds, channels and the delivery queue (admins)."),
+    ("/help", "This list."),
+]
+ADMIN = frozenset({"subscribe", "unsubscribe", "status"})
+ALIASES = {"who": "whois", "search": "news", "sources": "feeds", "?": "help"}
+
+
+def parse(text: str) -> Invocation:
+    """'/whois Kalinowski' -> Invocation('whois', ['Kalinowski'], 'Kalinowski'); `/sitrep X …` is X."""
+    text = text.strip()
+    if len(text) > MAX_COMMAND:
+        raise CommandError(f"That command is too long (at most {MAX_COMMAND} characters).")
+    if not text:
+        raise CommandError("Type a command, such as /whois Kalinowski or /help.")
+    head, _, rest = text.partition(" ")
+    name = head.lstrip("/").lower()
+    rest = rest.strip()
+    if name == "sitrep":
+        head, _, rest = rest.partition(" ")
+        name = head.lower() or "help"
+        rest = rest.strip()
+    name = ALIASES.get(name, name)
+    try:
+        args = shlex.split(rest)
+    except ValueError:
+        args = rest.split()
+    return Invocation(name, args, rest)
+
+
+Handler = Callable[[Invocation, Caller], Awaitable[Card]]
+
+
+class CommandRouter:
+    def __init__(self) -> None:
+        self._handlers: dict[str, Handler] = {}
+
+    def register(self, name: str, handler: Handler) -> None:
+        self._handlers[name] = handler
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self._handlers)
+
+    async def handle(self, text: str, caller: Caller) -> Card:
+        try:
+            invocation = parse(text)
+            if invocation.name == "help":
+                return HelpCard(HELP)
+            handler = self._handlers.get(invocation.name)
+            if handler is None:
+                raise CommandError(f"Unknown command /{invocation.name}. Try /help.")
+            if invocation.name in ADMIN and not caller.admin:
+                raise PermissionDenied(f"Sorry, /sitrep {invocation.name} is for sitrep admins only.")
+            return await handler(invocation, caller)
+        except PermissionDenied as denied:
+            return MessageCard(str(denied), level="denied")
+        except CommandError as error:
+            return MessageCard(str(error), level="error")

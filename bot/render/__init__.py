@@ -1,0 +1,1 @@
+"""Pure renderers shared by every text surface (console, CLI); platform renderers live in adapters."""

@@ -1,0 +1,113 @@
+"""Cards as plain text for a terminal: readable at 100 columns, no markup."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime
+
+from bot.cards import Card, Digest, FeedsCard, HelpCard, MessageCard, NewsCard, Profile, WhoisCard
+
+WIDTH = 100
+
+
+def _date(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else "undated"
+
+
+def _wrap(text: str, indent: str = "  ") -> str:
+    """Wrap to the terminal width; continuation lines align under the text, not the bullet."""
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=" " * len(indent))
+
+
+def render(card: Card) -> str:
+    if isinstance(card, WhoisCard):
+        return whois(card)
+    if isinstance(card, NewsCard):
+        return news(card)
+    if isinstance(card, Digest):
+        return digest(card)
+    if isinstance(card, FeedsCard):
+        return feeds(card)
+    if isinstance(card, HelpCard):
+        return "\n".join(f"  {usage:<34} {text}" for usage, text in card.commands)
+    assert isinstance(card, MessageCard)
+    return card.text
+
+
+def whois(card: WhoisCard) -> str:
+    if card.match is None:
+        lines = [card.message or f"Nobody called “{card.query}” appears in the news read so far."]
+        lines += [f"  • {c.name} ({c.kind})" + (f": {c.description}" if c.description else "") for c in card.candidates]
+        return "\n".join(lines)
+    return profile(card.match)
+
+
+def profile(p: Profile) -> str:
+    lines = [p.description]
+    if p.roles:
+        lines.append("Roles:")
+        for r in p.roles:
+            org = f", {r.org}" if r.org else ""
+            when = f" (reported {_date(r.reported)})" if r.reported else ""
+            lines.append(f"  • {'former ' if r.former else ''}{r.title}{org}{when}")
+    if p.quotes:
+        lines.append("Quotes:")
+        for q in p.quotes:
+            lines.append(_wrap(f"“{q.text}” — {q.story_title or q.story_url or ''} ({_date(q.published)})", "  • "))
+    if p.mentions:
+        lines.append(f"In the news ({p.story_count} {'story' if p.story_count == 1 else 'stories'}):")
+        for m in p.mentions:
+            lines.append(f"  • {_date(m.published)} {m.title}" + (f" <{m.story_url}>" if m.story_url else ""))
+    if p.related:
+        lines.append("Related: " + ", ".join(r.name for r in p.related))
+    return "\n".join(lines)
+
+
+def news(card: NewsCard) -> str:
+    if not card.hits:
+        return f"No stories match “{card.query}” yet."
+    lines = [f"Stories matching “{card.query}”:"]
+    for hit in card.hits:
+        lines.append(f"  • {_date(hit.published)} {hit.title}" + (f" — {hit.source}" if hit.source else ""))
+        if hit.snippet:
+            lines.append(_wrap(hit.snippet, "      "))
+        if hit.url:
+            lines.append(f"      {hit.url}")
+    return "\n".join(lines)
+
+
+def digest(d: Digest) -> str:
+    if not d.entries:
+        return f"{d.title}\n  Nothing new since the last digest."
+    lines = [d.title, ""]
+    for i, e in enumerate(d.entries, 1):
+        outlets = f" — reported by {len(e.sources)} outlets" if len(e.sources) > 1 else (
+            f" — {e.sources[0].name}" if e.sources else "")
+        lines.append(f"{i}. {e.headline}{outlets}")
+        for fact in e.facts:
+            lines.append(_wrap(fact, "   - "))
+        if e.quote:
+            lines.append(_wrap(f"“{e.quote.text}” — {e.quote.speaker}", "   > "))
+        if e.people:
+            lines.append("   People: " + ", ".join(e.people) + "  (try /whois NAME)")
+        for source in e.sources:
+            if source.url:
+                lines.append(f"   {source.name}: {source.url}")
+        lines.append("")
+    if d.more:
+        lines.append(f"…and {d.more} more.")
+    return "\n".join(lines).rstrip()
+
+
+def feeds(card: FeedsCard) -> str:
+    lines = [f"{len(card.feeds)} feeds:"]
+    for f in card.feeds:
+        last = _date(f.last_success) if f.last_success else "never"
+        problem = f" — {f.last_error}" if f.last_error and f.status != "ok" else ""
+        lines.append(f"  • {f.name:<28} {f.status:<8} {f.items:>4} items, last ok {last}{problem}")
+    if card.channels:
+        lines.append("Channels:")
+        for c in card.channels:
+            problem = f" — {c.last_error}" if c.last_error and c.status != "ok" else ""
+            lines.append(f"  • {c.name:<28} {c.platform:<16} {c.status}{problem}")
+    return "\n".join(lines)

@@ -1,0 +1,91 @@
+"""Scheduling is wiring: APScheduler calls plain coroutines that tests can call directly.
+
+Jobs: a poll tick (feeds whose persisted next-due time has passed), one cron job per channel
+with a schedule (in the channel's timezone), and a delivery tick draining the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.config.models import ChannelConfig
+
+if TYPE_CHECKING:
+    from bot.app import Sitrep
+
+log = logging.getLogger(__name__)
+POLL_TICK = timedelta(seconds=30)
+DELIVERY_TICK = timedelta(seconds=15)
+LOOKBACK = timedelta(days=8)
+
+
+def trigger(channel: ChannelConfig) -> CronTrigger:
+    assert channel.schedule is not None
+    return CronTrigger.from_crontab(channel.schedule, timezone=ZoneInfo(channel.timezone))
+
+
+def last_slot(channel: ChannelConfig, now: datetime, *, after: datetime | None) -> datetime | None:
+    """The latest scheduled time at or before `now` (and after `after`), or None if none is due."""
+    if channel.schedule is None:
+        return None
+    cron = trigger(channel)
+    start = max(after, now - LOOKBACK) if after else now - LOOKBACK
+    fire = cron.get_next_fire_time(None, start)
+    latest = None
+    while fire is not None and fire <= now:
+        if after is None or fire > after:
+            latest = fire
+        fire = cron.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return latest
+
+
+async def poll_job(core: Sitrep) -> None:
+    report = await core.poll()
+    if report.feeds:
+        log.info("polled %d feeds: %d new stories, %d failed", len(report.feeds), report.new_stories,
+                 report.failed)
+
+
+async def digest_job(core: Sitrep, channel: ChannelConfig) -> None:
+    """Build the digest for the slot that just fired (once, even across restarts) and send it."""
+    now = core.clock.now()
+    since = core.channel_since(channel)
+    slot = last_slot(channel, now, after=since)
+    if slot is None:
+        return
+    digest_id = await core.queue_digest(channel, since=since, slot=slot.isoformat())
+    if digest_id is not None:
+        log.info("channel %s: digest %d queued for %s", channel.name, digest_id, slot.isoformat())
+    await core.deliver(channel=channel.name)
+
+
+async def due_digests(core: Sitrep) -> None:
+    """Every channel whose scheduled time has passed since its last digest gets one now."""
+    for channel in core.config.channels:
+        if channel.schedule:
+            await digest_job(core, channel)
+
+
+async def deliver_job(core: Sitrep) -> None:
+    await core.deliver()
+
+
+def build(core: Sitrep) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+    scheduler.add_job(poll_job, IntervalTrigger(seconds=POLL_TICK.total_seconds()), args=[core], id="poll",
+                      next_run_time=core.clock.now(), **common)
+    scheduler.add_job(deliver_job, IntervalTrigger(seconds=DELIVERY_TICK.total_seconds()), args=[core],
+                      id="deliver", **common)
+    for channel in core.config.channels:
+        if channel.schedule:
+            scheduler.add_job(digest_job, trigger(channel), args=[core, channel], id=f"digest:{channel.name}",
+                              **common)
+    return scheduler
