@@ -1,0 +1,7 @@
+"""`python -m bot` is the `sitrep` command (for environments without the console script)."""
+
+import sys
+
+from bot.cli import main
+
+sys.exit(main())

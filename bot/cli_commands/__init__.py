@@ -1,0 +1,1 @@
+"""`sitrep` subcommands, one module per area: running the bot, reading content, operations."""

@@ -1,0 +1,142 @@
+"""Reading what sitrep knows: stories, whois, news, digests, feeds."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import click
+
+from bot import platforms
+from bot.app import Sitrep
+from bot.cards import to_json
+from bot.cli import FORMATS_CARD, State, cli, echo_json, run_async
+from bot.digest import parse_since
+from bot.errors import SitrepError
+from bot.models import StoryView
+from bot.news import news as news_card
+from bot.render import markdown, text
+from bot.whois import whois as whois_card
+
+
+def open_core(state: State) -> Sitrep:
+    return Sitrep.open(state.config)
+
+
+def story_json(view: StoryView) -> dict[str, Any]:
+    """The stories contract (see DESIGN.md "Contracts"); extra keys are allowed, these must stay."""
+    return {
+        "id": view.id, "title": view.title, "url": view.url, "source": view.source,
+        "sources": [{"name": s.feed, "url": s.url} for s in view.sources],
+        "published": view.published.isoformat() if view.published else None,
+        "relevant": view.relevant, "topics": view.topics,
+        "topic_matches": [{"topic": m.topic, "matched": m.matched, "reasons": m.reasons} for m in view.topic_matches],
+        "summary": view.summary, "facts": view.facts,
+        "quotes": [{"speaker": q.speaker, "text": q.text, "partial": q.partial} for q in view.quotes],
+        "entities": [{"name": name, "kind": kind.value} for name, kind in view.entities],
+        "cluster": view.cluster, "cluster_size": view.cluster_size, "announce": view.announce,
+    }
+
+
+@cli.command()
+@click.option("--all", "include_all", is_flag=True, help="Include stories the topic filter rejected.")
+@click.option("--limit", type=int, default=None)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+def stories(state: State, include_all: bool, limit: int | None, fmt: str) -> None:
+    """List stored stories, newest first, with why each was kept or dropped."""
+    core = open_core(state)
+    try:
+        views = core.store.stories.views(include_irrelevant=include_all, limit=limit)
+    finally:
+        core.store.close()
+    if fmt == "json":
+        click.echo(json.dumps([story_json(v) for v in views], indent=2, ensure_ascii=False))
+        return
+    for v in views:
+        mark = "+" if v.relevant else "-"
+        why = "; ".join(r for m in v.topic_matches for r in m.reasons)
+        when = v.published.strftime("%Y-%m-%d") if v.published else "undated"
+        click.echo(f"{mark} {when} {v.title} [{v.source}]")
+        click.echo(f"    {why}")
+
+
+@cli.command()
+@click.argument("name", nargs=-1, required=True)
+@click.option("--format", "fmt", type=FORMATS_CARD, default="text")
+@click.pass_obj
+def whois(state: State, name: tuple[str, ...], fmt: str) -> None:
+    """Who is NAME, according to the news read so far."""
+    core = open_core(state)
+    try:
+        card = whois_card(core.store, " ".join(name))
+    finally:
+        core.store.close()
+    if fmt == "json":
+        data = to_json(card)
+        echo_json({"query": data["query"], "match": data["match"], "candidates": data["candidates"],
+                   "message": data["message"]})
+    else:
+        click.echo(markdown.render(card) if fmt == "markdown" else text.render(card))
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--format", "fmt", type=FORMATS_CARD, default="text")
+@click.pass_obj
+def news(state: State, query: tuple[str, ...], fmt: str) -> None:
+    """Search the stories read so far."""
+    core = open_core(state)
+    try:
+        card = news_card(core.store, " ".join(query))
+    finally:
+        core.store.close()
+    if fmt == "json":
+        echo_json(card)
+    else:
+        click.echo(markdown.render(card) if fmt == "markdown" else text.render(card))
+
+
+@cli.command()
+@click.option("--channel", help="The channel whose topics and limits to use (default: the first).")
+@click.option("--since", default=None, help="24h, 7d, all (default: since the channel's last digest).")
+@click.option("--send", is_flag=True, help="Post it to the channel through the outbox.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "slack", "discord"]), default="text")
+@click.pass_obj
+def digest(state: State, channel: str | None, since: str | None, send: bool, fmt: str) -> None:
+    """Print a digest, or post it with --send."""
+    config = state.config
+    target = config.channel(channel) if channel else (config.channels[0] if config.channels else None)
+    if channel and target is None:
+        raise click.BadParameter(f"no channel called {channel!r} in {config.source}", param_hint="--channel")
+    if send and target is None:
+        raise click.UsageError("--send needs a channel; add one under channels: in the config")
+
+    async def go() -> None:
+        core = open_core(state)
+        try:
+            start = core.channel_since(target) if since is None and target else None
+            start = start if since is None else parse_since(since, core.clock.now())
+            if send:
+                assert target is not None
+                digest_id = await core.queue_digest(target, since=start)
+                sent = await core.deliver(channel=target.name)
+                click.echo(f"digest {digest_id} queued for {target.name}; {sent} message(s) sent", err=True)
+                return
+            card = await asyncio.to_thread(core.digest, target, since=start)
+            if fmt == "json":
+                echo_json(card)
+            elif fmt == "markdown":
+                click.echo(markdown.digest(card))
+            elif fmt in ("slack", "discord"):
+                click.echo(json.dumps(platforms.load(fmt).render_digest(card), indent=2, ensure_ascii=False))
+            else:
+                click.echo(text.digest(card))
+        finally:
+            await core.aclose()
+
+    try:
+        run_async(go)
+    except SitrepError:
+        raise
