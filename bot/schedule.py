@@ -6,6 +6,7 @@ with a schedule (in the channel's timezone), and a delivery tick draining the ou
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -89,3 +90,23 @@ def build(core: Sitrep) -> AsyncIOScheduler:
             scheduler.add_job(digest_job, trigger(channel), args=[core, channel], id=f"digest:{channel.name}",
                               **common)
     return scheduler
+
+
+async def finish_running_jobs(scheduler: AsyncIOScheduler, *, grace: float) -> int:
+    """Stop starting jobs and wait (up to `grace` seconds) for the running ones; returns how many ran on.
+
+    APScheduler 3's asyncio executor cancels running jobs when the scheduler shuts down. A delivery
+    cancelled mid-post may have reached the platform without being marked sent, and would be posted
+    again by the next sender: on SIGTERM, let in-flight work finish first.
+    """
+    if not scheduler.running:
+        return 0
+    scheduler.pause()
+    executor = scheduler._lookup_executor("default")
+    running = [f for f in getattr(executor, "_pending_futures", ()) if not f.done()]
+    if running:
+        log.info("waiting up to %.0fs for %d running job(s) to finish", grace, len(running))
+        _, late = await asyncio.wait(running, timeout=grace)
+        if late:
+            log.warning("%d job(s) still running after %.0fs; they will be cancelled", len(late), grace)
+    return len(running)
