@@ -63,6 +63,7 @@ def test_second_open_is_a_no_op(store_url: str, caplog: pytest.LogCaptureFixture
     first = Store.open(store_url)
     add_story(first, "s1", "Army tests drone swarm", "The Army tested a drone swarm.")
     first.close()
+    caplog.clear()
     with caplog.at_level(logging.INFO, logger="bot.store.db"):
         second = Store.open(store_url)
     try:
