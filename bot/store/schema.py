@@ -213,7 +213,8 @@ roles = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
-    Column("story_id", String(64), ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    # SET NULL, not CASCADE: retention prunes stories, and the profile keeps the roles read from them.
+    Column("story_id", String(64), ForeignKey("stories.id", ondelete="SET NULL")),
     Column("title", Text, nullable=False),
     Column("org", Text),
     Column("org_entity_id", Integer, ForeignKey("entities.id", ondelete="SET NULL")),
