@@ -12,11 +12,13 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from bot.store import Store
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -64,13 +66,26 @@ def wait_ready(process: subprocess.Popen[bytes], port: int) -> httpx.Response:
     pytest.fail(f"not ready after {STARTUP}s: {last.text if last else 'no answer'}")
 
 
+def queue_message(store_url: str, text: str) -> int:
+    """Put one console message in the running service's outbox, as a digest job would."""
+    store = Store.open(store_url, migrate=False)
+    try:
+        digest_id = store.outbox.create_digest(
+            channel="terminal", platform="console", body={}, story_ids=[], since=None, until=datetime.now(UTC),
+            payloads=[text], now=datetime.now(UTC), advance_channel=False)
+    finally:
+        store.close()
+    assert digest_id is not None
+    return digest_id
+
+
 def test_sigterm_stops_a_running_service_cleanly(tmp_path: Path, store_url: str) -> None:
     port = free_port()
     config = write_config(tmp_path, store_url, port)
-    stderr_path = tmp_path / "stderr.log"
-    with stderr_path.open("wb") as stderr:
+    stderr_path, stdout_path = tmp_path / "stderr.log", tmp_path / "stdout.log"
+    with stderr_path.open("wb") as stderr, stdout_path.open("wb") as stdout:
         process = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(config), "run"],
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, cwd=REPO)
+                                   stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, cwd=REPO)
         try:
             ready = wait_ready(process, port)
             assert ready.json()["checks"] == {"database": "ok", "migrations": "ok", "scheduler": "ok"}
@@ -80,6 +95,8 @@ def test_sigterm_stops_a_running_service_cleanly(tmp_path: Path, store_url: str)
             assert "sitrep_database_up 1.0" in scrape
             assert process.poll() is None, "the service ended on its own (end of standard input?)"
 
+            # A message handed to the outbox just before the stop is posted, not lost.
+            digest_id = queue_message(store_url, "DRAIN-CHECK: posted before exit")
             process.send_signal(signal.SIGTERM)
             returncode = process.wait(timeout=60)
         finally:
@@ -88,6 +105,12 @@ def test_sigterm_stops_a_running_service_cleanly(tmp_path: Path, store_url: str)
                 process.wait()
     log = stderr_path.read_text(encoding="utf-8")
     assert returncode == 0, log
+    assert "DRAIN-CHECK: posted before exit" in stdout_path.read_text(encoding="utf-8")
+    store = Store.open(store_url, migrate=False)
+    try:
+        assert [d.status for d in store.outbox.deliveries_for(digest_id)] == ["sent"]
+    finally:
+        store.close()
     assert "Traceback" not in log
     records = [json.loads(line) for line in log.splitlines() if line.strip()]
     messages = [r["message"] for r in records]
