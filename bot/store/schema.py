@@ -36,7 +36,6 @@ metadata = MetaData(
 )
 
 
-
 class UtcDateTime(TypeDecorator[datetime]):
     """A timestamp stored as UTC and read back timezone-aware UTC, on every backend.
 
