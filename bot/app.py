@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from bot import platforms
+from bot import metrics, platforms
 from bot.cards import Card, ChannelLine, Digest, FeedLine, FeedsCard, MessageCard, to_json
 from bot.clock import Clock, SystemClock
 from bot.commands import Caller, CommandRouter, Invocation
@@ -27,6 +27,7 @@ from bot.digest import build as build_digest
 from bot.enrich import Enricher
 from bot.errors import CommandError
 from bot.fetch import Fetcher
+from bot.instrumented import DigestWatch, InstrumentedSender
 from bot.news import news
 from bot.poll import Poller, PollReport, Progress
 from bot.ports import Sender
@@ -81,6 +82,7 @@ class Sitrep:
         self.poller = Poller(config=config, store=store, fetcher=self.fetcher, clock=self.clock,
                              topics=self.topics, enricher=self.enricher)
         self._senders: dict[str, Sender] = {}
+        self.digest_watch = DigestWatch()  # metrics: digests sent, and how long they waited
         self.router = CommandRouter()
         for name, handler in (("whois", self._whois), ("news", self._news), ("digest", self._digest),
                               ("feeds", self._feeds), ("status", self._feeds), ("subscribe", self._subscribe),
@@ -107,7 +109,9 @@ class Sitrep:
     # --- the pipeline --------------------------------------------------------------------------
 
     async def poll(self, *, everything: bool = False, progress: Progress | None = None) -> PollReport:
-        return await self.poller.poll_due(everything=everything, progress=progress)
+        report = await self.poller.poll_due(everything=everything, progress=progress)
+        metrics.record_poll(report, at=self.clock.now())
+        return report
 
     def digest(self, channel: ChannelConfig | None, *, since: datetime | None, topic: str | None = None,
                limit: int | None = None) -> Digest:
@@ -125,21 +129,28 @@ class Sitrep:
         plugin = platforms.load(channel.platform.value)
         payloads = plugin.render_digest(digest)
         story_ids = [sid for e in digest.entries for sid in e.story_ids]
-        return await asyncio.to_thread(
+        now = self.clock.now()
+        digest_id = await asyncio.to_thread(
             self.store.outbox.create_digest, channel=channel.name, platform=channel.platform.value,
             body=to_json(digest), story_ids=story_ids, since=since, until=digest.until, payloads=payloads,
-            now=self.clock.now(), slot=slot)
+            now=now, slot=slot)
+        if digest_id is not None:
+            self.digest_watch.add(digest_id, channel.platform.value, now)
+        return digest_id
 
     def sender(self, platform: str) -> Sender:
         if platform not in self._senders:
-            self._senders[platform] = platforms.load(platform).sender(self)
+            self._senders[platform] = InstrumentedSender(platform, platforms.load(platform).sender(self))
         return self._senders[platform]
 
     async def deliver(self, *, channel: str | None = None) -> int:
         platforms_in_use = {c.platform.value for c in self.config.channels if channel in (None, c.name)}
         senders = {p: self.sender(p) for p in platforms_in_use}
         deliverer = Deliverer(config=self.config, store=self.store, clock=self.clock, senders=senders)
-        return await deliverer.deliver_due(channel=channel)
+        sent = await deliverer.deliver_due(channel=channel)
+        if len(self.digest_watch):
+            await asyncio.to_thread(self.digest_watch.check, self.store, self.clock.now())
+        return sent
 
     # --- commands --------------------------------------------------------------------------------
 

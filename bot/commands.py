@@ -7,9 +7,11 @@ means. The same parser serves the console, Slack and Discord.
 from __future__ import annotations
 
 import shlex
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot import metrics
 from bot.cards import Card, HelpCard, MessageCard
 from bot.errors import CommandError, PermissionDenied
 
@@ -84,17 +86,30 @@ class CommandRouter:
         return sorted(self._handlers)
 
     async def handle(self, text: str, caller: Caller) -> Card:
+        # The latency label is a known command name, so what users type never becomes a metric label.
+        started = time.perf_counter()
+        command, outcome = "invalid", "error"
         try:
             invocation = parse(text)
-            if invocation.name == "help":
-                return HelpCard(HELP)
-            handler = self._handlers.get(invocation.name)
-            if handler is None:
-                raise CommandError(f"Unknown command /{invocation.name}. Try /help.")
-            if invocation.name in ADMIN and not caller.admin:
-                raise PermissionDenied(f"Sorry, /sitrep {invocation.name} is for sitrep admins only.")
-            return await handler(invocation, caller)
+            known = invocation.name in self._handlers or invocation.name == "help"
+            command = invocation.name if known else "unknown"
+            card = await self._dispatch(invocation, caller)
+            outcome = "ok"
+            return card
         except PermissionDenied as denied:
+            outcome = "denied"
             return MessageCard(str(denied), level="denied")
         except CommandError as error:
             return MessageCard(str(error), level="error")
+        finally:
+            metrics.command_answered(command, outcome, time.perf_counter() - started)
+
+    async def _dispatch(self, invocation: Invocation, caller: Caller) -> Card:
+        if invocation.name == "help":
+            return HelpCard(HELP)
+        handler = self._handlers.get(invocation.name)
+        if handler is None:
+            raise CommandError(f"Unknown command /{invocation.name}. Try /help.")
+        if invocation.name in ADMIN and not caller.admin:
+            raise PermissionDenied(f"Sorry, /sitrep {invocation.name} is for sitrep admins only.")
+        return await handler(invocation, caller)

@@ -1,11 +1,13 @@
 """Scheduling is wiring: APScheduler calls plain coroutines that tests can call directly.
 
 Jobs: a poll tick (feeds whose persisted next-due time has passed), one cron job per channel
-with a schedule (in the channel's timezone), and a delivery tick draining the outbox.
+with a schedule (in the channel's timezone), a delivery tick draining the outbox, and, when
+storage.retention is set, a retention job pruning old stories.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -16,6 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config.models import ChannelConfig
+from bot.retention import prune
 
 if TYPE_CHECKING:
     from bot.app import Sitrep
@@ -88,4 +91,47 @@ def build(core: Sitrep) -> AsyncIOScheduler:
         if channel.schedule:
             scheduler.add_job(digest_job, trigger(channel), args=[core, channel], id=f"digest:{channel.name}",
                               **common)
+    add_retention_job(scheduler, core)
     return scheduler
+
+
+async def finish_running_jobs(scheduler: AsyncIOScheduler, *, grace: float) -> int:
+    """Stop starting jobs and wait (up to `grace` seconds) for the running ones; returns how many ran on.
+
+    APScheduler 3's asyncio executor cancels running jobs when the scheduler shuts down. A delivery
+    cancelled mid-post may have reached the platform without being marked sent, and would be posted
+    again by the next sender: on SIGTERM, let in-flight work finish first.
+    """
+    if not scheduler.running:
+        return 0
+    scheduler.pause()
+    executor = scheduler._lookup_executor("default")
+    running = [f for f in getattr(executor, "_pending_futures", ()) if not f.done()]
+    if running:
+        log.info("waiting up to %.0fs for %d running job(s) to finish", grace, len(running))
+        _, late = await asyncio.wait(running, timeout=grace)
+        if late:
+            log.warning("%d job(s) still running after %.0fs; they will be cancelled", len(late), grace)
+    return len(running)
+
+
+RETENTION_TICK = timedelta(hours=6)
+
+
+async def retention_job(core: Sitrep) -> None:
+    """Prune stories older than storage.retention (entity profiles stay): see bot.retention."""
+    retention = core.config.storage.retention
+    if retention is None:
+        return
+    report = await asyncio.to_thread(prune, core.store, now=core.clock.now(), retention=retention)
+    if report.stories:
+        log.info("retention: %d stories and %d empty clusters pruned", report.stories, report.clusters)
+
+
+def add_retention_job(scheduler: AsyncIOScheduler, core: Sitrep) -> None:
+    """Schedule pruning when storage.retention is set: soon after start, then every six hours."""
+    if core.config.storage.retention is None:
+        return
+    scheduler.add_job(retention_job, IntervalTrigger(seconds=RETENTION_TICK.total_seconds()), args=[core],
+                      id="retention", next_run_time=core.clock.now() + timedelta(minutes=5), coalesce=True,
+                      max_instances=1, misfire_grace_time=3600)

@@ -1,4 +1,4 @@
-"""Shared fixtures: a network tripwire, a fake clock, a fresh store, and configs built in code."""
+"""Shared fixtures: a network tripwire, a fake clock, a fresh store on each backend, and configs built in code."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.config import Config, parse_config
 from bot.store import Store
+from tests import pg
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REPO = Path(__file__).resolve().parents[1]
@@ -59,9 +60,46 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at its end.
+
+    Skips (with the reason) only when no server answers; `.ci/run` starts or installs one.
+    """
+    reason = pg.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    name = pg.unique_name("sitrep_test")
+    url = pg.create_database(name)
+    try:
+        yield url
+    finally:
+        pg.drop_database(name)
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = Store.open(f"sqlite:///{tmp_path / 'test.db'}")
+def postgres_schema_url(postgres_url: str) -> Iterator[str]:
+    """A URL into an empty schema of the session's database, as fresh as a new database."""
+    schema = pg.unique_name("t")
+    url = pg.create_schema(postgres_url, schema)
+    try:
+        yield url
+    finally:
+        pg.drop_schema(postgres_url, schema)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each backend: every test that needs a store runs on SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    url: str = request.getfixturevalue("postgres_schema_url")
+    return url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    store = Store.open(store_url)
     yield store
     store.close()
 

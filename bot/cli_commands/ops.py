@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from bot import opml
 from bot.app import Sitrep
 from bot.cli import State, cli, echo_json
 from bot.config import load_config
@@ -31,6 +32,51 @@ def feeds(ctx: click.Context, fmt: str) -> None:
         echo_json(card)
     else:
         click.echo(text.feeds(card))
+
+
+@feeds.command("export")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+@click.pass_obj
+def feeds_export(state: State, output: Path | None) -> None:
+    """Write every enabled feed as OPML 2.0, for a feed reader or another sitrep."""
+    core = Sitrep.open(state.config)
+    try:
+        rows = core.store.feeds.all(enabled_only=True)
+        document = opml.export([opml.OpmlFeed(r.name, r.url, r.topics) for r in rows], title="sitrep feeds",
+                               now=core.clock.now())
+    finally:
+        core.store.close()
+    if output is None:
+        click.echo(document.decode("utf-8"), nl=False)
+    else:
+        output.write_bytes(document)
+        click.echo(f"wrote {len(rows)} feeds to {output}", err=True)
+
+
+@feeds.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Say what would be added; change nothing.")
+@click.pass_obj
+def feeds_import(state: State, path: Path, dry_run: bool) -> None:
+    """Add the feeds of an OPML file (as if added by command: `sitrep feeds` lists them, the config is untouched)."""
+    found = opml.parse(path.read_bytes())
+    core = Sitrep.open(state.config)
+    try:
+        rows = core.store.feeds.all()
+        todo = opml.plan(found, existing_names={r.name for r in rows}, existing_urls={r.url for r in rows},
+                         known_topics=set(core.topics.topics))
+        if not dry_run:
+            for name, feed in todo.add:
+                core.store.feeds.add(name=name, url=feed.url, topics=feed.topics, added_by=f"opml:{path.name}",
+                                     now=core.clock.now())
+    finally:
+        core.store.close()
+    verb = "would add" if dry_run else "added"
+    for name, feed in todo.add:
+        click.echo(f"{verb} {name}: {feed.url}")
+    for feed, reason in todo.skipped:
+        click.echo(f"skipped {feed.name or feed.url}: {reason}", err=True)
+    click.echo(f"{len(found)} feeds in {path.name}: {len(todo.add)} {verb}, {len(todo.skipped)} skipped", err=True)
 
 
 @cli.group()

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import stat
 import sys
 from contextlib import suppress
 from typing import Any
 
 import click
 
-from bot import platforms
+from bot import metrics, platforms
 from bot.app import Sitrep
 from bot.cli import State, cli, echo_json, run_async
+from bot.health import HealthServer, Readiness
 from bot.logs import setup_logging
 from bot.poll import FeedOutcome, PollReport
 from bot.ports import ChatAdapter
 from bot.render import text
 from bot.schedule import build as build_scheduler
-from bot.schedule import due_digests
+from bot.schedule import due_digests, finish_running_jobs
 
 log = logging.getLogger("sitrep")
 
@@ -79,16 +82,25 @@ def run(state: State, once: bool) -> None:
 async def _run(state: State, once: bool) -> None:
     config = state.config
     core = Sitrep.open(config)
+    # Not ready until the scheduler runs; alive (and scrapeable) from the start, even during a long first poll.
+    readiness = Readiness(core.store, scheduler_running=lambda: False)
+    server = None
     try:
+        if config.server.enabled and not once:
+            server = HealthServer(host=config.server.host, port=config.server.port, readiness=readiness)
+            await server.start()
         report = await poll_with_progress(core)
+        metrics.record_poll(report, at=core.clock.now())
         log.info(summary(report))
         if once:
             await due_digests(core)
             await core.deliver()
             return
         await _first_console_digest(core)
-        await _serve(core)
+        await _serve(core, readiness)
     finally:
+        if server is not None:
+            await server.stop()
         await core.aclose()
 
 
@@ -100,7 +112,23 @@ async def _first_console_digest(core: Sitrep) -> None:
             click.echo(text.digest(digest) + "\n")
 
 
-async def _serve(core: Sitrep) -> None:
+JOB_GRACE = 20.0  # seconds for running jobs (a post in flight) to finish after SIGTERM
+DRAIN_GRACE = 10.0  # then seconds to post what the outbox still holds
+
+
+def stdin_is_null() -> bool:
+    """Whether standard input is closed or /dev/null, as under systemd, Docker without -i, or Kubernetes.
+
+    There the console has nothing to read, and its end of input must not end the service.
+    """
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):
+        return True
+    return stat.S_ISCHR(mode) and not sys.stdin.isatty()
+
+
+async def _serve(core: Sitrep, readiness: Readiness | None = None) -> None:
     adapters: list[ChatAdapter] = []
     wanted = {c.platform.value for c in core.config.channels}
     if core.config.slack is not None:
@@ -110,11 +138,15 @@ async def _serve(core: Sitrep) -> None:
     chat = wanted & {"slack", "discord"}
     if not chat or "console" in wanted:
         wanted.add("console")
+    if stdin_is_null():
+        wanted.discard("console")  # nothing to read: console channels still print their digests
     for name in sorted(wanted & {"console", "slack", "discord"}):
         adapter = platforms.load(name).adapter(core)
         if adapter is not None:
             adapters.append(adapter)
     scheduler = build_scheduler(core)
+    readiness = readiness or Readiness(core.store)
+    readiness.scheduler_running = lambda: bool(scheduler.running)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -128,15 +160,20 @@ async def _serve(core: Sitrep) -> None:
     if console is not None and not chat:
         # Only the console is listening: its end of input (Ctrl-D, end of a pipe) ends the bot.
         waiters.append(asyncio.create_task(console.finished.wait()))  # type: ignore[attr-defined]
+    log.info("sitrep is running")
     try:
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        log.info("stopping: finishing running jobs and posts")
+        readiness.stopping = True  # /readyz fails at once, so load balancers stop sending work here
         for waiter in waiters:
             waiter.cancel()
+        await finish_running_jobs(scheduler, grace=JOB_GRACE)
         scheduler.shutdown(wait=False)
         for adapter in reversed(adapters):
             with suppress(Exception):
                 await adapter.stop()
         # Finish what was already handed to the outbox before exiting (graceful shutdown).
         with suppress(Exception):
-            await asyncio.wait_for(core.deliver(), timeout=10)
+            await asyncio.wait_for(core.deliver(), timeout=DRAIN_GRACE)
+        log.info("stopped")

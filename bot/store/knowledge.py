@@ -164,7 +164,7 @@ class KnowledgeRepo:
     def roles(self, entity_id: int) -> list[RoleRow]:
         with self.engine.connect() as c:
             rows = c.execute(select(roles).where(roles.c.entity_id == entity_id)
-                             .order_by(desc(roles.c.published_at), roles.c.id))
+                             .order_by(desc(roles.c.published_at).nulls_last(), roles.c.id))
             return [RoleRow(r.title, r.org, r.former, aware(r.published_at), r.story_id, r.evidence) for r in rows]
 
     def quotes(self, entity_id: int, *, limit: int = 5) -> list[QuoteRow]:
@@ -173,7 +173,7 @@ class KnowledgeRepo:
                 select(quotes.c.text, quotes.c.story_id, stories.c.url, stories.c.title, quotes.c.published_at)
                 .join(stories, stories.c.id == quotes.c.story_id)
                 .where(quotes.c.entity_id == entity_id, ~quotes.c.partial)
-                .order_by(desc(quotes.c.published_at), quotes.c.position).limit(limit))
+                .order_by(desc(quotes.c.published_at).nulls_last(), quotes.c.position).limit(limit))
             return [QuoteRow(r.text, r.story_id, r.url, r.title, aware(r.published_at)) for r in rows]
 
     def mentions(self, entity_id: int, *, limit: int = 5) -> list[MentionRow]:
@@ -182,7 +182,7 @@ class KnowledgeRepo:
                 select(stories.c.id, stories.c.url, stories.c.title, stories.c.published_at, stories.c.summary)
                 .join(mentions, mentions.c.story_id == stories.c.id)
                 .where(mentions.c.entity_id == entity_id)
-                .order_by(desc(mentions.c.published_at)).limit(limit))
+                .order_by(desc(mentions.c.published_at).nulls_last()).limit(limit))
             return [MentionRow(r.id, r.url, r.title, aware(r.published_at), r.summary) for r in rows]
 
     def related(self, entity_id: int, *, limit: int = 6) -> list[tuple[EntityRow, int]]:

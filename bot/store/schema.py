@@ -6,6 +6,8 @@ speaks a dialect is `search.py`, which owns full-text search.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -21,6 +23,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData(
     naming_convention={
@@ -31,7 +35,31 @@ metadata = MetaData(
     }
 )
 
-TS = DateTime(timezone=True)
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and read back timezone-aware UTC, on every backend.
+
+    SQLite has no timestamp type: SQLAlchemy writes the wall-clock digits and drops the offset, so
+    14:00+02:00 would come back as 14:00 UTC and compare wrongly. PostgreSQL's timestamptz keeps the
+    instant but hands it back in the session's time zone. Converting on the way in and out makes
+    both agree. A naive value is taken as UTC, as `bot.clock.aware` does.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+TS = UtcDateTime()
 
 feeds = Table(
     "feeds",
@@ -184,7 +212,8 @@ roles = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
-    Column("story_id", String(64), ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    # SET NULL, not CASCADE: retention prunes stories, and the profile keeps the roles read from them.
+    Column("story_id", String(64), ForeignKey("stories.id", ondelete="SET NULL")),
     Column("title", Text, nullable=False),
     Column("org", Text),
     Column("org_entity_id", Integer, ForeignKey("entities.id", ondelete="SET NULL")),

@@ -39,6 +39,9 @@ SQLITE_DDL = [
     "INSERT INTO story_fts(story_id, title, body) VALUES (new.id, new.title, new.text); END",
     "CREATE TRIGGER IF NOT EXISTS stories_fts_delete AFTER DELETE ON stories BEGIN "
     "DELETE FROM story_fts WHERE story_id = old.id; END",
+    # The triggers only see later writes: index the stories already stored (an upgrade of a used database).
+    "DELETE FROM story_fts",
+    "INSERT INTO story_fts(story_id, title, body) SELECT id, title, text FROM stories",
 ]
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS stories_fts_insert",

@@ -124,7 +124,7 @@ class StoryRepo:
             query = query.where(stories.c.first_seen_at >= since)
         if ids is not None:
             query = query.where(stories.c.id.in_(list(ids)))
-        query = query.order_by(stories.c.published_at.desc(), stories.c.first_seen_at.desc())
+        query = query.order_by(stories.c.published_at.desc().nulls_last(), stories.c.first_seen_at.desc())
         if limit:
             query = query.limit(limit)
         with self.engine.connect() as c:
