@@ -1,5 +1,5 @@
-"""Slack: Block Kit renderers (blocks.py) now; the bot adapter and its sender come with the Slack
-issue, which replaces `sender()` and `adapter()` below and adds its own modules."""
+"""Slack: Block Kit renderers (blocks.py), the bot (adapter.py: Socket Mode or HTTP mode), slash
+commands and the share button (commands.py, interactive.py), and the digest sender (sender.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from bot.cards import Card, Digest
 from bot.errors import SitrepError
 
 if TYPE_CHECKING:
+    from adapters.slack.adapter import SlackAdapter
     from bot.app import Sitrep
-    from bot.ports import ChatAdapter, Sender
+    from bot.ports import Sender
 
-NOT_INSTALLED = "the Slack adapter is not installed in this build yet"
+NOT_CONFIGURED = "a channel uses platform slack, but there is no slack: section with a bot_token (see the README)"
 
 
 class SlackPlugin:
@@ -26,10 +27,14 @@ class SlackPlugin:
         return blocks.render_card(card)
 
     def sender(self, core: Sitrep) -> Sender:
-        raise SitrepError(NOT_INSTALLED)
+        raise SitrepError("the Slack digest sender is not installed in this build yet")
 
-    def adapter(self, core: Sitrep) -> ChatAdapter | None:
-        raise SitrepError(NOT_INSTALLED)
+    def adapter(self, core: Sitrep) -> SlackAdapter:
+        from adapters.slack.adapter import SlackAdapter
+
+        if core.config.slack is None:
+            raise SitrepError(NOT_CONFIGURED)
+        return SlackAdapter(core)
 
 
 def plugin() -> SlackPlugin:
