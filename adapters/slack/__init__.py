@@ -11,8 +11,8 @@ from bot.errors import SitrepError
 
 if TYPE_CHECKING:
     from adapters.slack.adapter import SlackAdapter
+    from adapters.slack.sender import SlackSender
     from bot.app import Sitrep
-    from bot.ports import Sender
 
 NOT_CONFIGURED = "a channel uses platform slack, but there is no slack: section with a bot_token (see the README)"
 
@@ -26,8 +26,14 @@ class SlackPlugin:
     def render_card(self, card: Card) -> Any:
         return blocks.render_card(card)
 
-    def sender(self, core: Sitrep) -> Sender:
-        raise SitrepError("the Slack digest sender is not installed in this build yet")
+    def sender(self, core: Sitrep) -> SlackSender:
+        # Imported here so rendering (`sitrep digest --format slack`) never loads the Slack SDK.
+        from adapters.slack.adapter import web_client
+        from adapters.slack.sender import SlackSender
+
+        if core.config.slack is None:
+            raise SitrepError(NOT_CONFIGURED)
+        return SlackSender(web_client(core.config.slack), clock=core.clock)
 
     def adapter(self, core: Sitrep) -> SlackAdapter:
         from adapters.slack.adapter import SlackAdapter
