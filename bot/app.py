@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from bot import metrics, platforms
+from bot import metrics, platforms, ssrf
 from bot.cards import Card, ChannelLine, Digest, FeedLine, FeedsCard, MessageCard, to_json
 from bot.clock import Clock, SystemClock
 from bot.commands import Caller, CommandRouter, Invocation
@@ -26,6 +26,7 @@ from bot.delivery import Deliverer
 from bot.digest import build as build_digest
 from bot.enrich import Enricher
 from bot.errors import CommandError
+from bot.feeds import parse_feed
 from bot.fetch import Fetcher
 from bot.instrumented import DigestWatch, InstrumentedSender
 from bot.news import news
@@ -70,6 +71,10 @@ def storage_url(config: Config) -> str:
     return url
 
 
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
+
+
 class Sitrep:
     def __init__(self, *, config: Config, store: Store, clock: Clock | None = None,
                  http_client: httpx.AsyncClient | None = None, enricher: Enricher | None = None) -> None:
@@ -83,6 +88,7 @@ class Sitrep:
                              topics=self.topics, enricher=self.enricher)
         self._senders: dict[str, Sender] = {}
         self.digest_watch = DigestWatch()  # metrics: digests sent, and how long they waited
+        self._feed_checker: Fetcher | None = None  # fetches feeds added by command, through the SSRF guard
         self.router = CommandRouter()
         for name, handler in (("whois", self._whois), ("news", self._news), ("digest", self._digest),
                               ("feeds", self._feeds), ("status", self._feeds), ("subscribe", self._subscribe),
@@ -104,6 +110,8 @@ class Sitrep:
         for sender in self._senders.values():
             await sender.aclose()
         await self.fetcher.aclose()
+        if self._feed_checker is not None:
+            await self._feed_checker.client.aclose()
         self.store.close()
 
     # --- the pipeline --------------------------------------------------------------------------
@@ -189,20 +197,42 @@ class Sitrep:
         return FeedsCard(lines, channels)
 
     async def _subscribe(self, invocation: Invocation, caller: Caller) -> Card:
+        """Add a feed by command: the URL through the SSRF guard, fetched and parsed once (it must
+        be a feed) before it is stored, so a typo or a web page is refused while the admin watches."""
         if not invocation.args:
             raise CommandError("Usage: /sitrep subscribe URL [topic …]")
         url, topics = invocation.args[0], invocation.args[1:] or None
-        if not url.startswith(("http://", "https://")):
-            raise CommandError("A feed added by command needs an http(s) URL.")
         unknown = [t for t in topics or [] if t not in self.topics.topics]
         if unknown:
             raise CommandError(f"Unknown topic {unknown[0]!r}; topics: {', '.join(self.topics.topics)}")
-        name = re.sub(r"[^a-z0-9]+", "-", url.split("://", 1)[1].lower()).strip("-")[:60]
-        if await asyncio.to_thread(self.store.feeds.get, name):
-            raise CommandError(f"Already subscribed to that feed (as {name}).")
+        try:
+            ssrf.policy_for(self.config.http).check_url(url)
+        except ssrf.BlockedAddress as blocked:
+            raise CommandError(f"I will not fetch that URL: {blocked}.") from None
+        rows = await asyncio.to_thread(self.store.feeds.all)
+        same = next((r for r in rows if r.url == url), None)
+        if same is not None:
+            raise CommandError(f"Already subscribed to that feed (as {same.name}).")
+        if self._feed_checker is None:
+            self._feed_checker = Fetcher(self.config.http, client=ssrf.guarded_client(self.config.http),
+                                         clock=self.clock)
+        result = await self._feed_checker.fetch(url)
+        if not result.ok:
+            raise CommandError(f"Could not read {url}: {result.error}")
+        parsed = await asyncio.to_thread(parse_feed, result.body, url=url, content_type=result.content_type)
+        if not parsed.usable:
+            raise CommandError(f"{url} is not a feed I can read ({parsed.problem}).")
+        taken = {r.name for r in rows}
+        base = _slug(parsed.title or "") or _slug(url.split("://", 1)[1]) or "feed"
+        name, n = base, 1
+        while name in taken:
+            n += 1
+            name = f"{base}-{n}"
         await asyncio.to_thread(self.store.feeds.add, name=name, url=url, topics=topics,
                                 added_by=f"{caller.platform}:{caller.user}", now=self.clock.now())
-        return MessageCard(f"Subscribed to {url} as {name}; it will be polled shortly.")
+        title = f"{parsed.title} " if parsed.title else ""
+        return MessageCard(f"Subscribed to {title}({url}) as {name}, {len(parsed.items)} items now; "
+                           f"it will be polled shortly. /sitrep unsubscribe {name} removes it.")
 
     async def _unsubscribe(self, invocation: Invocation, caller: Caller) -> Card:
         if not invocation.args:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
 
@@ -151,15 +151,28 @@ class ChannelConfig(Strict):
         return self
 
 
+SlackAdmin = Annotated[str, Field(pattern=r"^[UWS][A-Z0-9]{2,}$")]
+
+
 class SlackConfig(Strict):
-    mode: Literal["socket", "http"] = "socket"
-    bot_token: SecretStr
+    mode: Literal["socket", "http"] = Field(
+        default="socket", description="socket: Socket Mode, no public URL needed; http: Slack POSTs to /slack/events.")
+    bot_token: SecretStr = Field(description="The bot token (xoxb-…), from OAuth & Permissions.")
     app_token: SecretStr | None = Field(default=None, description="xapp- token, needed in socket mode.")
     signing_secret: SecretStr | None = Field(default=None, description="Needed in http mode.")
-    host: str = "0.0.0.0"
-    port: int = Field(default=3000, ge=1, le=65535)
-    api_url: str = "https://slack.com/api/"
-    admins: list[str] = Field(default=[], description="User IDs (U…) or user group IDs (S…) allowed admin commands.")
+    host: str = Field(default="0.0.0.0", description="http mode: the address to listen on.")
+    port: int = Field(default=3000, ge=0, le=65535, description="http mode: the port to listen on (0: any free port).")
+    api_url: str = Field(default="https://slack.com/api/",
+                         description="Slack Web API base URL; point it at a proxy (or a test server).")
+    admins: list[SlackAdmin] = Field(
+        default=[], description="User IDs (U…, W…) or user group IDs (S…) allowed admin commands.")
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("slack.api_url must be an http(s) URL, like https://slack.com/api/")
+        return url if url.endswith("/") else url + "/"
 
     @model_validator(mode="after")
     def _mode_tokens(self) -> SlackConfig:

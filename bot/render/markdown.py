@@ -1,6 +1,8 @@
 """Cards as Markdown (CommonMark), for `--format markdown` and anything that renders it.
 
-Text from feeds is escaped so a headline cannot turn into a link, a heading or an image.
+Text from feeds is escaped so a headline cannot turn into a link, a heading, an image or raw
+HTML; `@everyone`/`@here` are broken for chat clients that render Markdown; a link label that names
+another site than the link's own is shown as text beside a link labelled with the real host.
 """
 
 from __future__ import annotations
@@ -9,18 +11,23 @@ import re
 
 from bot.cards import Card, Digest, MessageCard, WhoisCard
 from bot.render import text as plain
+from bot.safety import clean, deceptive_label, discord_neutralise, host, link_target
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
-def escape(value: str) -> str:
-    return _SPECIAL.sub(r"\\\1", value)
+def escape(value: str | None) -> str:
+    return discord_neutralise(_SPECIAL.sub(r"\\\1", clean(value)))
 
 
 def _link(label: str, url: str | None) -> str:
-    if not url or not url.startswith(("http://", "https://")):
+    target = link_target(url)
+    if target is None:
         return escape(label)
-    return f"[{escape(label)}](<{url.replace('>', '%3E').replace(' ', '%20')}>)"
+    destination = target.replace("<", "%3C").replace(">", "%3E")
+    if deceptive_label(label, target):
+        return f"{escape(label)} ([{escape(host(target))}](<{destination}>))"
+    return f"[{escape(label) or '(untitled)'}](<{destination}>)"
 
 
 def render(card: Card) -> str:

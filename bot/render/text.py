@@ -1,4 +1,8 @@
-"""Cards as plain text for a terminal: readable at 100 columns, no markup."""
+"""Cards as plain text for a terminal: readable at 100 columns, no markup.
+
+Feed text passes through `safety.clean` first: a headline carrying ANSI escapes or bidi controls
+could otherwise recolour the terminal or disguise the text around it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import textwrap
 from datetime import datetime
 
 from bot.cards import Card, Digest, FeedsCard, HelpCard, MessageCard, NewsCard, Profile, WhoisCard
+from bot.safety import clean as _c
 
 WIDTH = 100
 
@@ -31,68 +36,70 @@ def render(card: Card) -> str:
     if isinstance(card, HelpCard):
         return "\n".join(f"  {usage:<34} {text}" for usage, text in card.commands)
     assert isinstance(card, MessageCard)
-    return card.text
+    return _c(card.text)
 
 
 def whois(card: WhoisCard) -> str:
     if card.match is None:
-        lines = [card.message or f"Nobody called “{card.query}” appears in the news read so far."]
-        lines += [f"  • {c.name} ({c.kind})" + (f": {c.description}" if c.description else "") for c in card.candidates]
+        lines = [_c(card.message) or f"Nobody called “{_c(card.query)}” appears in the news read so far."]
+        lines += [f"  • {_c(k.name)} ({k.kind})" + (f": {_c(k.description)}" if k.description else "")
+                  for k in card.candidates]
         return "\n".join(lines)
     return profile(card.match)
 
 
 def profile(p: Profile) -> str:
-    lines = [p.description]
+    lines = [_c(p.description)]
     if p.roles:
         lines.append("Roles:")
         for r in p.roles:
-            org = f", {r.org}" if r.org else ""
+            org = f", {_c(r.org)}" if r.org else ""
             when = f" (reported {_date(r.reported)})" if r.reported else ""
-            lines.append(f"  • {'former ' if r.former else ''}{r.title}{org}{when}")
+            lines.append(f"  • {'former ' if r.former else ''}{_c(r.title)}{org}{when}")
     if p.quotes:
         lines.append("Quotes:")
         for q in p.quotes:
-            lines.append(_wrap(f"“{q.text}” — {q.story_title or q.story_url or ''} ({_date(q.published)})", "  • "))
+            source = _c(q.story_title) or _c(q.story_url)
+            lines.append(_wrap(f"“{_c(q.text)}” — {source} ({_date(q.published)})", "  • "))
     if p.mentions:
         lines.append(f"In the news ({p.story_count} {'story' if p.story_count == 1 else 'stories'}):")
         for m in p.mentions:
-            lines.append(f"  • {_date(m.published)} {m.title}" + (f" <{m.story_url}>" if m.story_url else ""))
+            lines.append(f"  • {_date(m.published)} {_c(m.title)}" + (f" <{_c(m.story_url)}>" if m.story_url else ""))
     if p.related:
-        lines.append("Related: " + ", ".join(r.name for r in p.related))
+        lines.append("Related: " + ", ".join(_c(r.name) for r in p.related))
     return "\n".join(lines)
 
 
 def news(card: NewsCard) -> str:
     if not card.hits:
-        return f"No stories match “{card.query}” yet."
-    lines = [f"Stories matching “{card.query}”:"]
+        return f"No stories match “{_c(card.query)}” yet."
+    lines = [f"Stories matching “{_c(card.query)}”:"]
     for hit in card.hits:
-        lines.append(f"  • {_date(hit.published)} {hit.title}" + (f" — {hit.source}" if hit.source else ""))
+        lines.append(f"  • {_date(hit.published)} {_c(hit.title)}" + (f" — {_c(hit.source)}" if hit.source else ""))
         if hit.snippet:
-            lines.append(_wrap(hit.snippet, "      "))
+            lines.append(_wrap(_c(hit.snippet), "      "))
         if hit.url:
-            lines.append(f"      {hit.url}")
+            lines.append(f"      {_c(hit.url)}")
     return "\n".join(lines)
 
 
 def digest(d: Digest) -> str:
     if not d.entries:
-        return f"{d.title}\n  Nothing new since the last digest."
-    lines = [d.title, ""]
+        return f"{_c(d.title)}\n  Nothing new since the last digest."
+    lines = [_c(d.title), ""]
     for i, e in enumerate(d.entries, 1):
         outlets = f" — reported by {len(e.sources)} outlets" if len(e.sources) > 1 else (
-            f" — {e.sources[0].name}" if e.sources else "")
-        lines.append(f"{i}. {e.headline}{outlets}")
+            f" — {_c(e.sources[0].name)}" if e.sources else "")
+        lines.append(f"{i}. {_c(e.headline) or '(untitled)'}{outlets}")
         for fact in e.facts:
-            lines.append(_wrap(fact, "   - "))
+            lines.append(_wrap(_c(fact), "   - "))
         if e.quote:
-            lines.append(_wrap(f"“{e.quote.text}” — {e.quote.speaker}", "   > "))
+            lines.append(_wrap(f"“{_c(e.quote.text)}” — {_c(e.quote.speaker) or 'unattributed'}", "   > "))
         if e.people:
-            lines.append("   People: " + ", ".join(e.people) + "  (try /whois NAME)")
+            lines.append("   People: " + ", ".join(_c(p) for p in e.people) + "  (try /whois NAME)")
         for source in e.sources:
             if source.url:
-                lines.append(f"   {source.name}: {source.url}")
+                lines.append(f"   {_c(source.name)}: {_c(source.url)}")
         lines.append("")
     if d.more:
         lines.append(f"…and {d.more} more.")
@@ -103,8 +110,8 @@ def feeds(card: FeedsCard) -> str:
     lines = [f"{len(card.feeds)} feeds:"]
     for f in card.feeds:
         last = _date(f.last_success) if f.last_success else "never"
-        problem = f" — {f.last_error}" if f.last_error and f.status != "ok" else ""
-        lines.append(f"  • {f.name:<28} {f.status:<8} {f.items:>4} items, last ok {last}{problem}")
+        problem = f" — {_c(f.last_error)}" if f.last_error and f.status != "ok" else ""
+        lines.append(f"  • {_c(f.name):<28} {f.status:<8} {f.items:>4} items, last ok {last}{problem}")
     if card.channels:
         lines.append("Channels:")
         for c in card.channels:

@@ -1,0 +1,64 @@
+"""HTTP mode: an aiohttp server that Slack POSTs commands, events and interactivity to.
+
+One path, `/slack/events`, for all three (set it as the Request URL of the slash commands, Event
+Subscriptions and Interactivity). The signature is checked on the raw bytes before anything parses
+them; a request that fails gets 401 and never reaches the app. The server keeps no state between
+requests (answers go to each request's own `response_url`), so any number of instances can stand
+behind a load balancer or reverse proxy. `GET /healthz` answers 200 for the balancer's checks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from adapters.slack.signing import SignatureVerifier
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+MAX_BODY = 1024 * 1024  # Slack's largest requests (interactivity with a whole message) are far smaller
+
+
+class SlackHttpServer:
+    def __init__(self, app: AsyncApp, verifier: SignatureVerifier, *, host: str, port: int) -> None:
+        self.app = app
+        self.verifier = verifier
+        self.host = host
+        self.port = port
+        self.web = web.Application(client_max_size=MAX_BODY)
+        self.web.router.add_post(EVENTS_PATH, self.events)
+        self.web.router.add_get(HEALTH_PATH, self.health)
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.web, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])  # the real one when the config asked for 0
+        log.info("Slack HTTP mode: listening on %s:%d%s", self.host, self.port, EVENTS_PATH)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def events(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        problem = self.verifier.check_headers(body, request.headers)
+        if problem is not None:
+            log.warning("refused a request to %s from %s: %s", EVENTS_PATH, request.remote, problem)
+            return web.json_response({"error": "invalid request"}, status=401)
+        headers: dict[str, str | Sequence[str]] = {key: request.headers.getall(key) for key in request.headers}
+        bolt_request = AsyncBoltRequest(body=body.decode("utf-8", "replace"), query=request.query_string,
+                                        headers=headers)
+        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
+
+    async def health(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok")

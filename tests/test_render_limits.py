@@ -1,0 +1,87 @@
+"""Property tests: over random digests (huge, hostile, empty), no Slack or Discord payload breaks
+a platform limit or carries a live mention, and splitting loses no word."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.discord import embeds
+from adapters.slack import blocks
+from bot.cards import Digest, DigestEntry, QuoteLine
+from tests.fakes.digests import NOW, digests
+from tests.fakes.limits import (
+    discord_hazards,
+    discord_problems,
+    discord_strings,
+    slack_hazards,
+    slack_problems,
+    slack_strings,
+)
+
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(digests())
+def test_slack_payloads_stay_within_limits(digest: Digest) -> None:
+    messages = blocks.render_digest(digest)
+    assert messages
+    for message in [*messages, blocks.render_card(digest)]:
+        assert slack_problems(message) == []
+        assert slack_hazards(message) == []
+
+
+@SETTINGS
+@given(digests())
+def test_discord_payloads_stay_within_limits(digest: Digest) -> None:
+    messages = embeds.render_digest(digest)
+    assert messages
+    for message in [*messages, embeds.render_card(digest)]:
+        assert discord_problems(message) == []
+        assert discord_hazards(message) == []
+
+
+_WORDS = st.lists(st.text("abcdefghij", min_size=1, max_size=12), min_size=1, max_size=700).map(" ".join)
+
+
+@st.composite
+def plain_digests(draw: st.DrawFn) -> Digest:
+    """Digests of plain words, so every word can be looked for in the output."""
+    entries = [DigestEntry(headline=draw(_WORDS), url=None, sources=[], facts=draw(st.lists(_WORDS, max_size=4)),
+                           quote=QuoteLine(draw(_WORDS), None, speaker="speaker"), people=[], published=None,
+                           story_ids=[]) for _ in range(draw(st.integers(1, 15)))]
+    return Digest(channel="c", title="t", since=None, until=NOW, entries=entries)
+
+
+def _in_order(needle: list[str], haystack: list[str]) -> bool:
+    it = iter(haystack)
+    return all(word in it for word in needle)
+
+
+@settings(max_examples=40, deadline=None)
+@given(plain_digests())
+def test_splitting_loses_no_word(digest: Digest) -> None:
+    for render, strings in ((blocks.render_digest, slack_strings), (embeds.render_digest, discord_strings)):
+        out: list[str] = []
+        for message in render(digest):
+            for text in strings(message)[1:]:  # not the fallback/notification text
+                out += re.findall(r"[a-j]+", text)
+        for entry in digest.entries:
+            for text in [entry.headline, *entry.facts, entry.quote.text if entry.quote else ""]:
+                assert _in_order(text.split(), out)
+
+
+def test_the_checkers_catch_violations() -> None:
+    """The limits above are only worth something if the checkers can fail."""
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}
+    assert slack_problems({"text": "t", "blocks": [section]})
+    assert slack_problems({"text": "t", "blocks": [{"type": "divider"}] * 51})
+    assert slack_hazards({"text": "<!channel>", "blocks": []})
+    assert discord_problems({"content": "x" * 2001, "embeds": [], "allowed_mentions": {"parse": []}})
+    assert discord_problems({"content": "", "embeds": [{"description": "x" * 700}] * 9,
+                             "allowed_mentions": {"parse": []}})
+    assert discord_problems({"content": "x", "embeds": []})
+    assert discord_hazards({"content": "@everyone", "embeds": []})
