@@ -1,5 +1,9 @@
-"""Discord: embed renderers (embeds.py) now; the bot adapter and its sender come with the Discord
-issue, which replaces `sender()` and `adapter()` below and adds its own modules."""
+"""Discord: slash commands through discord.py's command tree, digests posted over the REST API.
+
+embeds.py renders the core's cards (pure); commands.py and reply.py answer interactions;
+sender.py posts scheduled digests for the outbox; invite.py makes the invite link. discord.py is
+imported only when the bot or the invite link needs it, so rendering stays cheap.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,16 @@ from bot.cards import Card, Digest
 from bot.errors import SitrepError
 
 if TYPE_CHECKING:
+    from adapters.discord.sender import DiscordSender
     from bot.app import Sitrep
-    from bot.ports import ChatAdapter, Sender
+    from bot.config.models import DiscordConfig
+    from bot.ports import ChatAdapter
 
-NOT_INSTALLED = "the Discord adapter is not installed in this build yet"
+
+def discord_config(core: Sitrep) -> DiscordConfig:
+    if core.config.discord is None:
+        raise SitrepError("a discord channel needs a `discord:` section with the bot token (discord.token)")
+    return core.config.discord
 
 
 class DiscordPlugin:
@@ -25,11 +35,14 @@ class DiscordPlugin:
     def render_card(self, card: Card) -> Any:
         return embeds.render_card(card)
 
-    def sender(self, core: Sitrep) -> Sender:
-        raise SitrepError(NOT_INSTALLED)
+    def sender(self, core: Sitrep) -> DiscordSender:
+        from adapters.discord.sender import DiscordSender
+
+        config = discord_config(core)
+        return DiscordSender(token=config.token.get_secret_value(), api_url=config.api_url)
 
     def adapter(self, core: Sitrep) -> ChatAdapter | None:
-        raise SitrepError(NOT_INSTALLED)
+        raise SitrepError("the Discord bot adapter is not installed in this build yet")
 
 
 def plugin() -> DiscordPlugin:
