@@ -1,8 +1,8 @@
 """Discord: slash commands through discord.py's command tree, digests posted over the REST API.
 
 embeds.py renders the core's cards (pure); commands.py and reply.py answer interactions;
-sender.py posts scheduled digests for the outbox; invite.py makes the invite link. discord.py is
-imported only when the bot or the invite link needs it, so rendering stays cheap.
+sender.py posts scheduled digests for the outbox. discord.py is imported only when the bot needs
+it, so rendering and sending stay cheap.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from bot.cards import Card, Digest
 from bot.errors import SitrepError
 
 if TYPE_CHECKING:
+    from adapters.discord.adapter import DiscordAdapter
     from adapters.discord.sender import DiscordSender
     from bot.app import Sitrep
     from bot.config.models import DiscordConfig
-    from bot.ports import ChatAdapter
 
 
 def discord_config(core: Sitrep) -> DiscordConfig:
@@ -41,8 +41,10 @@ class DiscordPlugin:
         config = discord_config(core)
         return DiscordSender(token=config.token.get_secret_value(), api_url=config.api_url)
 
-    def adapter(self, core: Sitrep) -> ChatAdapter | None:
-        raise SitrepError("the Discord bot adapter is not installed in this build yet")
+    def adapter(self, core: Sitrep) -> DiscordAdapter:
+        from adapters.discord.adapter import DiscordAdapter
+
+        return DiscordAdapter(core)
 
 
 def plugin() -> DiscordPlugin:

@@ -33,6 +33,11 @@ BOT_USER_ID = 809850198683418695
 EPHEMERAL = 64
 
 
+def normalised(payload: dict[str, Any]) -> dict[str, Any]:
+    """Discord takes "content": null (discord.py sends it with embed-only messages) as no content."""
+    return {**payload, "content": payload.get("content") or ""}
+
+
 @dataclass
 class Recorded:
     method: str
@@ -199,7 +204,7 @@ class FakeDiscord:
         return self._error(404, 0, f"404: Not Found ({r.method} {r.path})")
 
     def _check(self, path: str, payload: Any) -> web.Response | None:
-        problems = discord_problems(payload) if isinstance(payload, dict) else ["not a JSON object"]
+        problems = discord_problems(normalised(payload)) if isinstance(payload, dict) else ["not a JSON object"]
         if problems:
             self.rejected.append((path, problems))
             return self._error(400, 50035, "Invalid Form Body", errors=problems)
@@ -347,7 +352,7 @@ def slash(name: str, options: list[dict[str, Any]] | None = None, *, autocomplet
     payload.update({
         "id": interaction_id, "token": f"token-{interaction_id}", "type": 4 if autocomplete else 2,
         "application_id": str(APPLICATION_ID), "version": 1, "attachment_size_limit": 10 * 1024 * 1024,
-        "channel_id": str(channel_id), "channel": {"id": str(channel_id), "type": 0, "name": "news"},
+        "channel_id": str(channel_id), "channel": text_channel(channel_id, guild_id),
         "authorizing_integration_owners": {"0": str(guild_id or user_id)}, "context": 0 if guild_id else 1,
         "entitlements": [],
     })
@@ -359,8 +364,19 @@ def slash(name: str, options: list[dict[str, Any]] | None = None, *, autocomplet
     else:
         payload["guild_id"] = str(guild_id)
         payload["member"].update({"permissions": str(permissions), "roles": [str(r) for r in roles]})
+        payload["member"].setdefault("flags", 0)  # sent since 2023, after the documented example was written
         payload["member"]["user"]["id"] = str(user_id)
     return payload
+
+
+def text_channel(channel_id: int, guild_id: int | None) -> dict[str, Any]:
+    """The partial channel object an interaction carries (a guild text channel, or a DM)."""
+    if guild_id is None:
+        return {"id": str(channel_id), "type": 1, "flags": 0, "last_message_id": None,
+                "recipients": [{"id": str(USER_ID), "username": "analyst", "discriminator": "0", "avatar": None}]}
+    return {"id": str(channel_id), "type": 0, "guild_id": str(guild_id), "name": "news", "position": 3,
+            "parent_id": None, "topic": None, "nsfw": False, "last_message_id": None, "rate_limit_per_user": 0,
+            "permission_overwrites": [], "flags": 0, "permissions": str(MEMBER)}
 
 
 def callback_path(payload: dict[str, Any]) -> str:
