@@ -1,8 +1,8 @@
 """Discord: slash commands through discord.py's command tree, digests posted over the REST API.
 
 embeds.py renders the core's cards (pure); commands.py and reply.py answer interactions;
-sender.py posts scheduled digests for the outbox. discord.py is imported only when the bot needs
-it, so rendering and sending stay cheap.
+sender.py posts scheduled digests for the outbox; invite.py makes the invite link. discord.py is
+imported only when the bot or the invite link needs it, so rendering stays cheap.
 """
 
 from __future__ import annotations
@@ -45,6 +45,21 @@ class DiscordPlugin:
         from adapters.discord.adapter import DiscordAdapter
 
         return DiscordAdapter(core)
+
+    def invite_url(self, application_id: int, *, guild_id: int | None = None) -> str:
+        from adapters.discord import invite
+
+        return invite.invite_url(application_id, guild_id=guild_id)
+
+    def invite_permissions(self) -> tuple[int, list[str]]:
+        from adapters.discord import invite
+
+        return invite.permissions().value, invite.permission_names()
+
+    async def lookup_application_id(self, config: DiscordConfig) -> int:
+        from adapters.discord import invite
+
+        return await invite.lookup_application_id(config)
 
 
 def plugin() -> DiscordPlugin:
