@@ -61,7 +61,7 @@ def echo_json(data: Any) -> None:
 
 
 # Commands live in their own modules, grouped by what they do; importing registers them.
-from bot.cli_commands import content, ops, run  # noqa: E402,F401
+from bot.cli_commands import content, discord, ops, run  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -184,11 +184,20 @@ class SlackConfig(Strict):
 
 
 class DiscordConfig(Strict):
-    token: SecretStr
+    token: SecretStr = Field(description="The bot token (Developer Portal, Bot, Reset Token): use ${DISCORD_TOKEN}.")
+    application_id: int | None = Field(
+        default=None, description="The application (client) ID, for `sitrep discord invite-url`; "
+        "looked up with the token when absent.",
+    )
     guilds: list[int] = Field(default=[], description="Sync commands to these guilds; empty means globally.")
-    admin_roles: list[str | int] = Field(default=[], description="Role names or IDs allowed admin commands.")
-    api_url: str = "https://discord.com/api/v10"
-    shards: Literal["auto"] | int | None = None
+    admin_roles: list[str | int] = Field(
+        default=[], description="Role names or IDs allowed admin commands, besides members with Manage Server.",
+    )
+    api_url: str = Field(default="https://discord.com/api/v10", description="The REST API base URL.")
+    shards: Literal["auto"] | Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="auto: as many shards as Discord recommends; a number: that many; "
+        "absent: one connection. All shards run in this one process.",
+    )
 
 
 class ServerConfig(Strict):

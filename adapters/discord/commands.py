@@ -1,0 +1,180 @@
+"""The slash commands, as thin translators: each builds the command text the core parses, says who
+asked (and whether they are an admin), and hands the core's card to `reply.answer`.
+
+Lookups answer ephemerally by default: a `/whois` is one person's question, and an answer only
+they see keeps the channel for the scheduled digests. Each lookup has a `share` option for when
+the answer is worth showing everyone. Admin answers and errors are always ephemeral.
+
+Admins are members with Manage Server (or Administrator) and members holding a role listed in
+`discord.admin_roles`, by name or ID. The check is made here, for every admin command, from the
+permissions and roles Discord sends with the interaction; the core refuses admin commands to
+anyone else. Discord also hides the `/sitrep` group from members without Manage Server unless
+roles are configured (then server admins can narrow it under Server Settings, Integrations).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import shlex
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.reply import DEFER_AFTER, answer
+from bot.app import Sitrep
+from bot.commands import Caller
+from bot.store.knowledge import name_key
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction[Any]
+Choices = list[app_commands.Choice[str]]
+CHOICE = 100  # characters in an autocomplete choice's name and value
+FEED_ORIGIN_CONFIG = "config"
+WORD_SCAN = 2000  # most-mentioned names searched for a later word matching what was typed
+
+
+def role_matches(entry: str | int, role_id: int, role_name: str | None) -> bool:
+    text = str(entry).strip()
+    if text == str(role_id):
+        return True
+    return role_name is not None and text.casefold() == role_name.casefold()
+
+
+def is_admin(interaction: Interaction, admin_roles: list[str | int]) -> bool:
+    """Manage Server, Administrator, or a configured role; never outside a server."""
+    member = interaction.user
+    if interaction.guild_id is None or not isinstance(member, discord.Member):
+        return False
+    permissions = interaction.permissions
+    if permissions.administrator or permissions.manage_guild:
+        return True
+    if not admin_roles:
+        return False
+    names = {r.id: r.name for r in member.roles}
+    # Role IDs come with the interaction; names need the guild's roles, cached from the gateway.
+    ids = set(names) | {int(r) for r in member._roles}
+    return any(role_matches(entry, rid, names.get(rid)) for entry in admin_roles for rid in ids)
+
+
+def command_text(*words: str | None) -> str:
+    """Words quoted for the core's parser, so a URL or name with spaces stays one argument."""
+    return " ".join(shlex.quote(w) for w in words if w)
+
+
+class SitrepCommands:
+    def __init__(self, core: Sitrep, *, defer_after: float = DEFER_AFTER) -> None:
+        self.core = core
+        self.defer_after = defer_after
+        discord_config = core.config.discord
+        self.admin_roles: list[str | int] = list(discord_config.admin_roles) if discord_config else []
+        # Interactions in a configured channel use that channel's topics and limits for /digest.
+        self.channels = {c.target.get_secret_value().strip(): c.name for c in core.config.channels
+                         if c.platform.value == "discord" and c.target is not None}
+
+    def caller(self, interaction: Interaction) -> Caller:
+        channel = self.channels.get(str(interaction.channel_id)) if interaction.channel_id else None
+        return Caller(user=str(interaction.user.id), platform="discord",
+                      admin=is_admin(interaction, self.admin_roles), channel=channel)
+
+    async def run(self, interaction: Interaction, text: str, *, ephemeral: bool = True) -> None:
+        await answer(interaction, self.core.handle(text, self.caller(interaction)), ephemeral=ephemeral,
+                     defer_after=self.defer_after)
+
+    # --- autocomplete ----------------------------------------------------------------------------
+
+    def matching_names(self, current: str) -> list[str]:
+        """Names that start with what was typed, most mentioned first; then, among the most
+        mentioned, names with a later word that does ("Kal" finds Caitlin Kalinowski)."""
+        typed = current.strip()[:CHOICE]
+        found = self.core.store.knowledge.names(prefix=typed, limit=25)
+        key = name_key(typed)
+        if key and len(found) < 25:
+            seen = set(found)
+            for name in self.core.store.knowledge.names(limit=WORD_SCAN):
+                if name not in seen and any(word.startswith(key) for word in name_key(name).split()[1:]):
+                    found.append(name)
+                    if len(found) == 25:
+                        break
+        return found
+
+    async def entity_names(self, current: str) -> Choices:
+        try:
+            names = await asyncio.to_thread(self.matching_names, current)
+        except Exception:  # an autocomplete failure must not break typing the command
+            log.exception("autocomplete for /whois failed")
+            return []
+        return [app_commands.Choice(name=n[:CHOICE], value=n[:CHOICE]) for n in names]
+
+    def topic_names(self, current: str) -> Choices:
+        wanted = current.strip().casefold()
+        return [app_commands.Choice(name=t[:CHOICE], value=t[:CHOICE])
+                for t in self.core.topics.topics if wanted in t.casefold()][:25]
+
+    async def command_feeds(self, current: str) -> Choices:
+        rows = await asyncio.to_thread(self.core.store.feeds.all)
+        wanted = current.strip().casefold()
+        return [app_commands.Choice(name=r.name[:CHOICE], value=r.name[:CHOICE]) for r in rows
+                if r.origin != FEED_ORIGIN_CONFIG and wanted in r.name.casefold()][:25]
+
+    # --- the commands ----------------------------------------------------------------------------
+
+    def install(self, tree: app_commands.CommandTree[Any]) -> None:
+        """Add the commands to a tree (global commands; `client.sync` copies them to guilds)."""
+
+        @tree.command(name="whois", description="Who is this person or organisation, according to the news")
+        @app_commands.describe(name="A person or organisation", share="Show the answer to everyone here")
+        async def whois(interaction: Interaction, name: app_commands.Range[str, 1, 200], share: bool = False) -> None:
+            await self.run(interaction, "/whois " + name, ephemeral=not share)
+
+        @whois.autocomplete("name")
+        async def whois_names(interaction: Interaction, current: str) -> Choices:
+            return await self.entity_names(current)
+
+        @tree.command(name="news", description="Search the stories read so far")
+        @app_commands.describe(query="Words to look for", share="Show the answer to everyone here")
+        async def news(interaction: Interaction, query: app_commands.Range[str, 1, 200], share: bool = False) -> None:
+            await self.run(interaction, "/news " + query, ephemeral=not share)
+
+        @tree.command(name="digest", description="The latest stories, grouped by event")
+        @app_commands.describe(topic="Only this topic", share="Show the digest to everyone here")
+        async def digest(interaction: Interaction, topic: app_commands.Range[str, 1, 100] | None = None,
+                         share: bool = False) -> None:
+            await self.run(interaction, "/digest " + command_text(topic), ephemeral=not share)
+
+        @digest.autocomplete("topic")
+        async def digest_topics(interaction: Interaction, current: str) -> Choices:
+            return self.topic_names(current)
+
+        @tree.command(name="feeds", description="Feeds and their status")
+        async def feeds(interaction: Interaction) -> None:
+            await self.run(interaction, "/feeds")
+
+        hidden = None if self.admin_roles else discord.Permissions(manage_guild=True)
+        group = app_commands.Group(name="sitrep", description="Manage sitrep in this server (admins)",
+                                   guild_only=True, default_permissions=hidden)
+
+        @group.command(name="subscribe", description="Add a feed")
+        @app_commands.describe(url="The feed's http(s) URL", topics="Topic names, separated by spaces or commas")
+        async def subscribe(interaction: Interaction, url: app_commands.Range[str, 1, 400],
+                            topics: app_commands.Range[str, 1, 200] | None = None) -> None:
+            words = re.split(r"[\s,]+", topics.strip()) if topics else []
+            await self.run(interaction, "/sitrep subscribe " + command_text(url.strip(), *words))
+
+        @group.command(name="unsubscribe", description="Remove a feed added by command")
+        @app_commands.describe(name="The feed's name, as /feeds shows it")
+        async def unsubscribe(interaction: Interaction, name: app_commands.Range[str, 1, 100]) -> None:
+            await self.run(interaction, "/sitrep unsubscribe " + command_text(name.strip()))
+
+        @unsubscribe.autocomplete("name")
+        async def unsubscribe_names(interaction: Interaction, current: str) -> Choices:
+            return await self.command_feeds(current) if self.caller(interaction).admin else []
+
+        @group.command(name="status", description="Feeds, channels and deliveries")
+        async def status(interaction: Interaction) -> None:
+            await self.run(interaction, "/sitrep status")
+
+        tree.add_command(group)
