@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
 from bot.app import Sitrep
 from bot.cards import MessageCard
@@ -14,30 +13,15 @@ from bot.cli import main
 from bot.clock import FakeClock
 from bot.commands import Caller
 from tests.conftest import make_config
+from tests.fakes.feed_site import feed_site as serve_feed_site
 
 ADMIN = Caller(user="U0ADMIN", platform="slack", admin=True)
-RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Harbor Defense Notes</title>
-<item><title>Drone trials at the harbor</title><link>https://harbor.example/1</link></item>
-<item><title>Radar upgrade</title><link>https://harbor.example/2</link></item></channel></rss>"""
 
 
 @pytest.fixture
 async def feed_site() -> AsyncIterator[str]:
-    async def feed(request: web.Request) -> web.Response:
-        return web.Response(body=RSS, content_type="application/rss+xml")
-
-    async def page(request: web.Request) -> web.Response:
-        return web.Response(text="<html><body><p>Not a feed</p></body></html>", content_type="text/html")
-
-    app = web.Application()
-    app.router.add_get("/feed.xml", feed)
-    app.router.add_get("/page.html", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    await runner.cleanup()
+    async with serve_feed_site() as url:
+        yield url
 
 
 def config_text(db: Path, *, allow_private: bool) -> str:

@@ -17,6 +17,7 @@ from bot.clock import FakeClock
 from bot.config import Config
 from tests.conftest import REPO, make_config
 from tests.fakes.discord_api import CHANNEL_ID, GUILD_ID, FakeDiscord, guild, role
+from tests.fakes.feed_site import feed_site as serve_feed_site
 
 ADMIN_ROLE = 785609923542777878  # listed in discord.admin_roles by ID
 NAMED_ROLE = 785609923542777001  # listed by name: "Sitrep Editors"
@@ -43,6 +44,8 @@ def discord_yaml(db: Path, api_url: str, *, guilds: list[int] | None = None,
     return f"""
 storage:
   url: sqlite:///{db}
+http:
+  allow_private_addresses: true  # the feeds subscribed to in tests are on loopback
 feeds:
 {feeds}
 channels:
@@ -96,3 +99,10 @@ async def core(tmp_path: Path, demo_db: Path, fake: FakeDiscord, clock: FakeCloc
     sitrep = Sitrep.open(config_for(tmp_path, demo_db, fake), clock=clock)
     yield sitrep
     await sitrep.aclose()
+
+
+@pytest.fixture
+async def feed_site() -> AsyncIterator[str]:
+    """A loopback feed to subscribe to: /sitrep subscribe fetches and parses a feed before storing it."""
+    async with serve_feed_site() as url:
+        yield url

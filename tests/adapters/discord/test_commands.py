@@ -126,7 +126,7 @@ async def test_hostile_input_pings_nobody(bot: DiscordAdapter, fake: FakeDiscord
 
 
 ADMIN_COMMANDS = [
-    ("subscribe", [option("url", "https://93.184.216.34/feed.xml"), option("topics", "ai-defense")]),
+    ("subscribe", [option("url", "https://feeds.example/feed.xml"), option("topics", "ai-defense")]),
     ("unsubscribe", [option("name", "defense-wire")]),
     ("status", []),
 ]
@@ -156,11 +156,11 @@ async def test_non_admins_are_refused_every_admin_command(bot: DiscordAdapter, f
     {"permissions": MEMBER, "roles": (OTHER_ROLE, ADMIN_ROLE)},  # discord.admin_roles lists its ID
 ], ids=["manage-server", "administrator", "role-by-id"])
 async def test_admins_may_subscribe_and_see_status(bot: DiscordAdapter, fake: FakeDiscord, core: Sitrep,
-                                                   who: dict[str, Any]) -> None:
-    url = "https://93.184.216.34/feed.xml"
+                                                   feed_site: str, who: dict[str, Any]) -> None:
+    url = f"{feed_site}/feed.xml"
     subscribed = await invoke(bot, fake, slash("sitrep", [subcommand("subscribe", [
         option("url", url), option("topics", "ai-defense")])], **who))
-    assert text_of(subscribed["data"]).startswith(f"Subscribed to {url} as ")
+    assert text_of(subscribed["data"]).startswith(f"Subscribed to Harbor Defense Notes ({url}) as ")
     [feed] = [f for f in core.store.feeds.all() if f.url == url]
     assert feed.origin != "config"
     status = await invoke(bot, fake, slash("sitrep", [subcommand("status")], **who))
@@ -180,16 +180,16 @@ async def test_an_admin_role_is_matched_by_name_from_the_guild_cache(bot: Discor
 
 
 async def test_the_subscriber_is_recorded_and_topics_are_checked(bot: DiscordAdapter, fake: FakeDiscord,
-                                                                 core: Sitrep) -> None:
+                                                                 core: Sitrep, feed_site: str) -> None:
     bad = await invoke(bot, fake, slash("sitrep", [subcommand("subscribe", [
-        option("url", "https://93.184.216.34/a.xml"), option("topics", "ai-defense, knitting")])],
+        option("url", f"{feed_site}/feed.xml"), option("topics", "ai-defense, knitting")])],
         permissions=MANAGE_SERVER, user_id=42))
     assert "Unknown topic 'knitting'" in text_of(bad["data"])
     good = await invoke(bot, fake, slash("sitrep", [subcommand("subscribe", [
-        option("url", "https://93.184.216.34/a.xml"), option("topics", "ai-defense")])],
+        option("url", f"{feed_site}/feed.xml"), option("topics", "ai-defense")])],
         permissions=MANAGE_SERVER, user_id=42))
     assert text_of(good["data"]).startswith("Subscribed")
-    [feed] = [f for f in core.store.feeds.all() if f.url == "https://93.184.216.34/a.xml"]
+    [feed] = [f for f in core.store.feeds.all() if f.url == f"{feed_site}/feed.xml"]
     assert (feed.origin, feed.added_by, feed.topics) == ("command", "discord:42", ["ai-defense"])
 
 
@@ -205,16 +205,17 @@ async def test_whois_autocompletes_names_from_the_entity_index(bot: DiscordAdapt
     assert 1 < len(everyone["data"]["choices"]) <= 25
 
 
-async def test_digest_topics_and_feed_names_autocomplete(bot: DiscordAdapter, fake: FakeDiscord) -> None:
+async def test_digest_topics_and_feed_names_autocomplete(bot: DiscordAdapter, fake: FakeDiscord,
+                                                         feed_site: str) -> None:
     topics = await invoke(bot, fake, slash("digest", [option("topic", "ai", focused=True)], autocomplete=True))
     assert [c["value"] for c in topics["data"]["choices"]] == ["ai-defense"]
     # Only feeds added by command can be unsubscribed, and only admins are told their names.
-    await invoke(bot, fake, slash("sitrep", [subcommand("subscribe", [option("url", "https://93.184.216.34/b")])],
+    await invoke(bot, fake, slash("sitrep", [subcommand("subscribe", [option("url", f"{feed_site}/feed.xml")])],
                                   permissions=MANAGE_SERVER))
     asked = [option("name", "", focused=True)]
     admin = await invoke(bot, fake, slash("sitrep", [subcommand("unsubscribe", asked)], autocomplete=True,
                                           permissions=MANAGE_SERVER))
-    assert [c["value"] for c in admin["data"]["choices"]] == ["93-184-216-34-b"]
+    assert [c["value"] for c in admin["data"]["choices"]] == ["harbor-defense-notes"]
     member = await invoke(bot, fake, slash("sitrep", [subcommand("unsubscribe", asked)], autocomplete=True))
     assert member["data"]["choices"] == []
 
