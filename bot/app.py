@@ -73,7 +73,8 @@ def storage_url(config: Config) -> str:
 
 class Sitrep:
     def __init__(self, *, config: Config, store: Store, clock: Clock | None = None,
-                 http_client: httpx.AsyncClient | None = None, enricher: Enricher | None = None) -> None:
+                 http_client: httpx.AsyncClient | None = None, enricher: Enricher | None = None,
+                 senders: dict[str, Sender] | None = None) -> None:
         self.config = config
         self.store = store
         self.clock = clock or SystemClock()
@@ -82,7 +83,7 @@ class Sitrep:
         self.enricher = enricher or Enricher(config.nlp)
         self.poller = Poller(config=config, store=store, fetcher=self.fetcher, clock=self.clock,
                              topics=self.topics, enricher=self.enricher)
-        self._senders: dict[str, Sender] = {}
+        self._senders: dict[str, Sender] = dict(senders or {})  # per platform; loaded on first use if absent
         self._owner = instance_id()  # this process, as the holder of delivery leases
         self._deliver_lock = asyncio.Lock()  # the delivery tick and a digest job never send at once
         self.router = CommandRouter()

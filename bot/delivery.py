@@ -131,8 +131,8 @@ class Deliverer:
                 except DeliveryError as error:
                     return await self._failed(row, error, uncertain=True)  # still unknown
                 if found is not None:
-                    log.info("delivery %d (%s) had been posted before a restart (message %s)", row.id,
-                             row.idempotency_key, found)
+                    log.warning("delivery %d (%s) had already been posted (message %s) by an attempt whose outcome "
+                                "was unknown; marked sent, not posted again", row.id, row.idempotency_key, found)
                     await asyncio.to_thread(outbox.mark_sent, row.id, message_id=found, now=self.clock.now())
                     await self._recovered(row.channel)
                     return "sent"
