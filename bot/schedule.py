@@ -99,12 +99,14 @@ async def deliver_job(core: Sitrep) -> None:
 
 async def start_job(core: Sitrep) -> None:
     """At start: failing channels get one try at once (a restart is how an operator says "fixed"),
-    then digests missed while the bot was down are built and everything waiting is sent."""
+    then digests missed while the bot was down are built, fresh alerts queued, and everything waiting
+    is sent."""
     now = core.clock.now()
     for state in await asyncio.to_thread(core.store.outbox.channels):
         if state.status == "failing" and core.config.channel(state.channel) is not None:
             await asyncio.to_thread(core.store.outbox.wake, state.channel, now)
     await due_digests(core)
+    await alert_job(core)
     await core.deliver()
 
 
