@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,11 @@ from bot.clock import Clock, SystemClock
 from bot.commands import Caller, CommandRouter, Invocation
 from bot.config import BUILTIN_TOPICS, Config
 from bot.config.models import ChannelConfig, TopicConfig
-from bot.delivery import Deliverer
+from bot.delivery import Deliverer, instance_id
+from bot.digest import OVERLAP
 from bot.digest import build as build_digest
 from bot.enrich import Enricher
-from bot.errors import CommandError
+from bot.errors import CommandError, SitrepError
 from bot.feeds import parse_feed
 from bot.fetch import Fetcher
 from bot.instrumented import DigestWatch, InstrumentedSender
@@ -77,7 +79,8 @@ def _slug(text: str) -> str:
 
 class Sitrep:
     def __init__(self, *, config: Config, store: Store, clock: Clock | None = None,
-                 http_client: httpx.AsyncClient | None = None, enricher: Enricher | None = None) -> None:
+                 http_client: httpx.AsyncClient | None = None, enricher: Enricher | None = None,
+                 senders: dict[str, Sender] | None = None) -> None:
         self.config = config
         self.store = store
         self.clock = clock or SystemClock()
@@ -86,7 +89,9 @@ class Sitrep:
         self.enricher = enricher or Enricher(config.nlp)
         self.poller = Poller(config=config, store=store, fetcher=self.fetcher, clock=self.clock,
                              topics=self.topics, enricher=self.enricher)
-        self._senders: dict[str, Sender] = {}
+        self._senders: dict[str, Sender] = dict(senders or {})  # per platform; loaded on first use if absent
+        self._owner = instance_id()  # this process, as the holder of delivery leases
+        self._deliver_lock = asyncio.Lock()  # the delivery tick and a digest job never send at once
         self.digest_watch = DigestWatch()  # metrics: digests sent, and how long they waited
         self._feed_checker: Fetcher | None = None  # fetches feeds added by command, through the SSRF guard
         self.router = CommandRouter()
@@ -122,9 +127,9 @@ class Sitrep:
         return report
 
     def digest(self, channel: ChannelConfig | None, *, since: datetime | None, topic: str | None = None,
-               limit: int | None = None) -> Digest:
+               limit: int | None = None, exclude: Collection[str] | None = None) -> Digest:
         return build_digest(self.store, self.config, channel, since=since, now=self.clock.now(), topic=topic,
-                            limit=limit)
+                            limit=limit, exclude=exclude)
 
     def channel_since(self, channel: ChannelConfig) -> datetime | None:
         state = self.store.outbox.channel(channel.name)
@@ -132,17 +137,23 @@ class Sitrep:
 
     async def queue_digest(self, channel: ChannelConfig, *, since: datetime | None,
                            slot: str | None = None) -> int | None:
-        """Build a channel's digest and put it in the outbox; None if that slot was already built."""
-        digest = await asyncio.to_thread(self.digest, channel, since=since)
+        """Build a channel's digest and put it in the outbox; None if that slot was already built.
+
+        From the second digest on, stories the channel already had are left out (see digest.OVERLAP);
+        an empty digest is stored (the slot is done) but posts nothing unless `post_empty` is set.
+        """
+        exclude = None
+        if since is not None:
+            exclude = await asyncio.to_thread(self.store.outbox.story_ids_since, channel.name, since - OVERLAP)
+        digest = await asyncio.to_thread(self.digest, channel, since=since, exclude=exclude)
         plugin = platforms.load(channel.platform.value)
-        payloads = plugin.render_digest(digest)
-        story_ids = [sid for e in digest.entries for sid in e.story_ids]
+        payloads = plugin.render_digest(digest) if digest.entries or channel.post_empty else []
         now = self.clock.now()
         digest_id = await asyncio.to_thread(
             self.store.outbox.create_digest, channel=channel.name, platform=channel.platform.value,
-            body=to_json(digest), story_ids=story_ids, since=since, until=digest.until, payloads=payloads,
+            body=to_json(digest), story_ids=digest.story_ids, since=since, until=digest.until, payloads=payloads,
             now=now, slot=slot)
-        if digest_id is not None:
+        if digest_id is not None and payloads:
             self.digest_watch.add(digest_id, channel.platform.value, now)
         return digest_id
 
@@ -153,8 +164,15 @@ class Sitrep:
 
     async def deliver(self, *, channel: str | None = None) -> int:
         platforms_in_use = {c.platform.value for c in self.config.channels if channel in (None, c.name)}
-        senders = {p: self.sender(p) for p in platforms_in_use}
-        deliverer = Deliverer(config=self.config, store=self.store, clock=self.clock, senders=senders)
+        senders: dict[str, Sender] = {}
+        unavailable: dict[str, str] = {}  # a platform that cannot send here fails its channels visibly
+        for platform in platforms_in_use:
+            try:
+                senders[platform] = self.sender(platform)
+            except SitrepError as error:
+                unavailable[platform] = str(error)
+        deliverer = Deliverer(config=self.config, store=self.store, clock=self.clock, senders=senders,
+                              unavailable=unavailable, owner=self._owner, lock=self._deliver_lock)
         sent = await deliverer.deliver_due(channel=channel)
         if len(self.digest_watch):
             await asyncio.to_thread(self.digest_watch.check, self.store, self.clock.now())
@@ -191,8 +209,10 @@ class Sitrep:
         lines = [FeedLine(r.name, r.url, r.status if r.enabled else "disabled", r.origin, r.last_success_at,
                           r.last_error, r.consecutive_failures, r.item_count, r.next_due_at) for r in rows]
         states = {s.channel: s for s in self.store.outbox.channels()}
+        queued = self.store.outbox.queued()
         channels = [ChannelLine(c.name, c.platform.value, states[c.name].status if c.name in states else "ok",
-                                states[c.name].last_error if c.name in states else None, c.schedule)
+                                states[c.name].last_error if c.name in states else None, c.schedule,
+                                queued.get(c.name, 0), states[c.name].failing_since if c.name in states else None)
                     for c in self.config.channels]
         return FeedsCard(lines, channels)
 

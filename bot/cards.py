@@ -116,6 +116,12 @@ class Digest:
     entries: list[DigestEntry]
     more: int = 0  # matching events left out to keep the digest short
     kind: str = "digest"  # digest | alert
+    omitted: list[str] = field(default_factory=list)  # story ids of the events counted in `more`
+
+    @property
+    def story_ids(self) -> list[str]:
+        """Every story this digest accounts for, shown or counted in "and N more"."""
+        return [sid for e in self.entries for sid in e.story_ids] + self.omitted
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +144,8 @@ class ChannelLine:
     status: str
     last_error: str | None
     schedule: str | None
+    queued: int = 0  # messages waiting in the outbox
+    failing_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,4 +202,5 @@ def digest_from_json(data: dict[str, Any]) -> Digest:
     until = when(data["until"])
     assert until is not None
     return Digest(channel=data["channel"], title=data["title"], since=when(data.get("since")), until=until,
-                  entries=entries, more=data.get("more", 0), kind=data.get("kind", "digest"))
+                  entries=entries, more=data.get("more", 0), kind=data.get("kind", "digest"),
+                  omitted=list(data.get("omitted", [])))

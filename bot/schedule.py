@@ -1,8 +1,9 @@
 """Scheduling is wiring: APScheduler calls plain coroutines that tests can call directly.
 
 Jobs: a poll tick (feeds whose persisted next-due time has passed), one cron job per channel
-with a schedule (in the channel's timezone), a delivery tick draining the outbox, and, when
-storage.retention is set, a retention job pruning old stories.
+with a schedule (in the channel's timezone), a sweep for digests that had to wait, instant
+alerts, a start-up catch-up, a delivery tick draining the outbox, and, when storage.retention is
+set, a retention job pruning old stories.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.alerts import alert_job
 from bot.config.models import ChannelConfig
+from bot.quiet import is_quiet
 from bot.retention import prune
 
 if TYPE_CHECKING:
@@ -25,7 +29,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 POLL_TICK = timedelta(seconds=30)
-DELIVERY_TICK = timedelta(seconds=15)
+DELIVERY_TICK = timedelta(seconds=10)
+DIGEST_SWEEP = timedelta(minutes=1)  # catches digests that waited (quiet hours, a failing channel)
+ALERT_TICK = timedelta(seconds=30)
 LOOKBACK = timedelta(days=8)
 
 
@@ -57,11 +63,24 @@ async def poll_job(core: Sitrep) -> None:
 
 
 async def digest_job(core: Sitrep, channel: ChannelConfig) -> None:
-    """Build the digest for the slot that just fired (once, even across restarts) and send it."""
+    """Build the digest for the latest slot that has passed (once, even across restarts) and send it.
+
+    A slot missed while the bot was down is built at the next start: one digest covering the whole
+    gap, not one per missed slot. In quiet hours, and while the channel is failing, the digest
+    waits (stories keep accumulating) and is built by the sweep once that is over.
+    """
     now = core.clock.now()
     since = core.channel_since(channel)
     slot = last_slot(channel, now, after=since)
     if slot is None:
+        return
+    if is_quiet(channel, now):
+        log.debug("channel %s: digest for %s waits for the end of quiet hours", channel.name, slot.isoformat())
+        return
+    state = await asyncio.to_thread(core.store.outbox.channel, channel.name)
+    if state is not None and state.status == "failing":
+        log.debug("channel %s is failing (%s): digest for %s waits", channel.name, state.last_error,
+                  slot.isoformat())
         return
     digest_id = await core.queue_digest(channel, since=since, slot=slot.isoformat())
     if digest_id is not None:
@@ -80,6 +99,19 @@ async def deliver_job(core: Sitrep) -> None:
     await core.deliver()
 
 
+async def start_job(core: Sitrep) -> None:
+    """At start: failing channels get one try at once (a restart is how an operator says "fixed"),
+    then digests missed while the bot was down are built, fresh alerts queued, and everything waiting
+    is sent."""
+    now = core.clock.now()
+    for state in await asyncio.to_thread(core.store.outbox.channels):
+        if state.status == "failing" and core.config.channel(state.channel) is not None:
+            await asyncio.to_thread(core.store.outbox.wake, state.channel, now)
+    await due_digests(core)
+    await alert_job(core)
+    await core.deliver()
+
+
 def build(core: Sitrep) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
@@ -87,6 +119,12 @@ def build(core: Sitrep) -> AsyncIOScheduler:
                       next_run_time=core.clock.now(), **common)
     scheduler.add_job(deliver_job, IntervalTrigger(seconds=DELIVERY_TICK.total_seconds()), args=[core],
                       id="deliver", **common)
+    scheduler.add_job(start_job, DateTrigger(run_date=core.clock.now()), args=[core], id="start", **common)
+    scheduler.add_job(due_digests, IntervalTrigger(seconds=DIGEST_SWEEP.total_seconds()), args=[core],
+                      id="digests", **common)
+    if any(c.alert_topics for c in core.config.channels):
+        scheduler.add_job(alert_job, IntervalTrigger(seconds=ALERT_TICK.total_seconds()), args=[core],
+                          id="alerts", **common)
     for channel in core.config.channels:
         if channel.schedule:
             scheduler.add_job(digest_job, trigger(channel), args=[core, channel], id=f"digest:{channel.name}",

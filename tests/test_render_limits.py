@@ -10,7 +10,21 @@ from hypothesis import strategies as st
 
 from adapters.discord import embeds
 from adapters.slack import blocks
-from bot.cards import Digest, DigestEntry, QuoteLine
+from bot.cards import (
+    Candidate,
+    Card,
+    Digest,
+    DigestEntry,
+    EntityLine,
+    MentionLine,
+    MessageCard,
+    NewsCard,
+    NewsHit,
+    Profile,
+    QuoteLine,
+    RoleLine,
+    WhoisCard,
+)
 from tests.fakes.digests import NOW, digests
 from tests.fakes.limits import (
     discord_hazards,
@@ -85,3 +99,33 @@ def test_the_checkers_catch_violations() -> None:
                              "allowed_mentions": {"parse": []}})
     assert discord_problems({"content": "x", "embeds": []})
     assert discord_hazards({"content": "@everyone", "embeds": []})
+
+
+@st.composite
+def cards(draw: st.DrawFn) -> Card:
+    from tests.fakes.digests import text, url
+
+    when = draw(st.one_of(st.none(), st.just(NOW)))
+    kind = draw(st.sampled_from(["whois", "news", "message"]))
+    if kind == "news":
+        hit = st.builds(NewsHit, text(40), url(), text(4), st.just(when), text(200))
+        return NewsCard(draw(text(10)), draw(st.lists(hit, max_size=4)) * draw(st.integers(1, 30)))
+    if kind == "message":
+        return MessageCard(draw(text(200)), level=draw(st.sampled_from(["info", "error", "denied"])))
+    quote = st.builds(QuoteLine, text(200), url(), text(20), st.just(when), text(5))
+    profile = Profile(
+        name=draw(text(20)), kind="person", aliases=[], description=draw(text(60)),
+        roles=draw(st.lists(st.builds(RoleLine, text(20), text(10)), max_size=3)) * draw(st.integers(1, 20)),
+        quotes=draw(st.lists(quote, max_size=3)) * draw(st.integers(1, 20)),
+        mentions=draw(st.lists(st.builds(MentionLine, url(), text(30), st.just(when)), max_size=3)) * 10,
+        related=[EntityLine(draw(text(5)), "org")] * draw(st.integers(0, 40)))
+    return WhoisCard(draw(text(10)), draw(st.one_of(st.none(), st.just(profile))),
+                     draw(st.lists(st.builds(Candidate, text(8), st.just("person"), text(30)), max_size=20)))
+
+
+@SETTINGS
+@given(cards())
+def test_command_answers_fit_one_message(card: Card) -> None:
+    slack, discord = blocks.render_card(card), embeds.render_card(card)
+    assert slack_problems(slack) == [] and slack_hazards(slack) == []
+    assert discord_problems(discord) == [] and discord_hazards(discord) == []

@@ -121,6 +121,8 @@ def _pack_messages(groups: list[list[Embed]]) -> list[list[Embed]]:
 
 
 def _meta(digest: Digest) -> str:
+    if digest.kind == "alert":
+        return "Posted at once: it matches this channel's alert topics. It will be in the next digest too."
     since = digest.since.strftime("%Y-%m-%d %H:%M UTC") if digest.since else "the beginning"
     count = len(digest.entries) + digest.more
     return f"{count} {'event' if count == 1 else 'events'} since {since}"

@@ -49,7 +49,7 @@ def plain(text: str, limit: int) -> str:
         text = text.replace("@" + word, "@" + WJ + word)
     for mark in "!@#":
         text = text.replace("<" + mark, "<" + WJ + mark)
-    return shorten(text, limit)
+    return shorten(text, limit) or "sitrep"
 
 
 def header(text: str) -> Block:
@@ -86,6 +86,8 @@ def sections(rendered: list[str]) -> list[Block]:
 
 
 def _meta(digest: Digest) -> str:
+    if digest.kind == "alert":
+        return "Posted at once: it matches this channel's alert topics. It will be in the next digest too."
     since = digest.since.strftime("%Y-%m-%d %H:%M UTC") if digest.since else "the beginning"
     count = len(digest.entries) + digest.more
     return f"{count} {'event' if count == 1 else 'events'} since {since}"
@@ -174,6 +176,8 @@ def _card_message(title: str, groups: list[card_lines.Item], *, level: str = "in
         hidden += 1
     if hidden:
         blocks.append(section(card_lines.more(hidden)))
+    if not blocks:  # an answer with no text at all still needs one block
+        blocks.append(section("(nothing to show)"))
     prefix = {"error": ":warning: ", "denied": ":no_entry: "}.get(level, "")
     text = prefix + slack_escape(plain(title, 300)) if title else prefix + "sitrep"
     return {"text": text, "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
@@ -195,7 +199,7 @@ def render_card(card: Card) -> dict[str, Any]:
     prefix = {"error": ":warning: ", "denied": ":no_entry: "}.get(card.level, "")
     groups = [lines.wrapped(card.text, SECTION_TEXT - len(prefix), MARKUP, first=prefix, rest="")]
     message = _card_message("", [g for g in groups if g], level=card.level)
-    message["text"] = prefix + slack_escape(shorten(clean(card.text), FALLBACK_TEXT - 20))
+    message["text"] = prefix + (slack_escape(shorten(clean(card.text), FALLBACK_TEXT - 20)) or "sitrep")
     return message
 
 

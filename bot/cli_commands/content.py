@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime
 from typing import Any
 
 import click
@@ -12,6 +13,7 @@ from bot import platforms
 from bot.app import Sitrep
 from bot.cards import to_json
 from bot.cli import FORMATS_CARD, State, cli, echo_json, run_async
+from bot.config.models import ChannelConfig
 from bot.digest import parse_since
 from bot.errors import SitrepError
 from bot.models import StoryView
@@ -120,9 +122,7 @@ def digest(state: State, channel: str | None, since: str | None, send: bool, fmt
             start = start if since is None else parse_since(since, core.clock.now())
             if send:
                 assert target is not None
-                digest_id = await core.queue_digest(target, since=start)
-                sent = await core.deliver(channel=target.name)
-                click.echo(f"digest {digest_id} queued for {target.name}; {sent} message(s) sent", err=True)
+                await send_digest(core, target, start)
                 return
             card = await asyncio.to_thread(core.digest, target, since=start)
             if fmt == "json":
@@ -136,7 +136,26 @@ def digest(state: State, channel: str | None, since: str | None, send: bool, fmt
         finally:
             await core.aclose()
 
-    try:
-        run_async(go)
-    except SitrepError:
-        raise
+    run_async(go)
+
+
+async def send_digest(core: Sitrep, target: ChannelConfig, start: datetime | None) -> None:
+    """Build, store and post a digest the way a scheduled one goes (the outbox, its retries); what
+    cannot be posted now stays queued for `sitrep run`, and the command says why and exits 1."""
+    digest_id = await core.queue_digest(target, since=start)
+    assert digest_id is not None  # on-demand digests fill no slot, so they are never a duplicate
+    await core.deliver(channel=target.name)
+    rows = await asyncio.to_thread(core.store.outbox.deliveries_for, digest_id)
+    sent = sum(r.status == "sent" for r in rows)
+    if not rows:
+        click.echo(f"digest {digest_id} for {target.name}: nothing new to post", err=True)
+        return
+    click.echo(f"digest {digest_id} queued for {target.name}; {sent} of {len(rows)} message(s) sent", err=True)
+    waiting = [r for r in rows if r.status in ("pending", "sending")]
+    failed = [r for r in rows if r.status == "failed"]
+    if waiting or failed:
+        state = await asyncio.to_thread(core.store.outbox.channel, target.name)
+        reason = (state.last_error if state and state.last_error else None) or next(
+            (r.last_error for r in [*failed, *waiting] if r.last_error), "not sent yet")
+        raise SitrepError(f"{len(waiting)} message(s) wait in the outbox and {len(failed)} failed for "
+                          f"{target.name}: {reason}" + ("; `sitrep run` sends what waits" if waiting else ""))

@@ -143,11 +143,30 @@ class ChannelConfig(Strict):
         default=None, pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$",
         description="HH:MM-HH:MM in the channel's timezone: no alerts then; digests wait until it ends.",
     )
+    post_empty: bool = Field(default=False, description="Post a digest even when there is nothing new.")
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        for part in value.split("-"):
+            hours, minutes = (int(x) for x in part.split(":"))
+            if hours > 23 or minutes > 59:
+                raise ValueError(f"{part!r} is not a time of day (00:00 to 23:59)")
+        start, end = value.split("-")
+        if start == end:
+            raise ValueError("quiet hours that start when they end cover no time; leave quiet_hours out")
+        return value
 
     @model_validator(mode="after")
     def _target_needed(self) -> ChannelConfig:
         if self.platform is not Platform.console and self.target is None:
             raise ValueError(f"a {self.platform.value} channel needs a target")
+        if self.platform in (Platform.slack_webhook, Platform.discord_webhook) and self.target is not None:
+            url = self.target.get_secret_value()
+            if not url.startswith(("https://", "http://")):
+                raise ValueError(f"a {self.platform.value} channel's target is the webhook URL (https://…)")
         return self
 
 

@@ -85,7 +85,8 @@ def feeds(card: FeedsCard, limit: int, m: Markup) -> tuple[str, list[Item]]:
     groups: list[Item] = []
     for c in card.channels:
         problem = f" — {c.last_error}" if c.last_error and c.status != "ok" else ""
-        text = f"channel {c.name} ({c.platform}): {c.status}{problem}"
+        queued = f", {c.queued} message(s) waiting" if c.queued else ""
+        text = f"channel {c.name} ({c.platform}): {c.status}{problem}{queued}"
         groups.append(wrapped(text, limit, m, first=m.bullet, rest=m.indent))
     for f in card.feeds:
         last = _date(f.last_success) if f.last_success else "never"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 Render = Callable[[str], str]
+MIN_LIMIT = 16  # the longest rendering of one character (`&amp;`, a broken mention) must fit
 
 
 def units(text: str) -> int:
@@ -28,8 +29,8 @@ def split_raw(raw: str, limit: int, render: Render = identity) -> list[str]:
     Rendering is assumed to act word by word (escaping does), which makes the greedy pass linear;
     each piece is still measured after rendering, and halved again in the rare case it does not fit.
     """
-    if limit < 2:
-        raise ValueError("limit too small to hold any text")
+    if limit < MIN_LIMIT:
+        raise ValueError(f"a limit of {limit} may not hold one escaped character (at least {MIN_LIMIT})")
     pieces: list[str] = []
     current: list[str] = []
     size = 0

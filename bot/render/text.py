@@ -115,6 +115,8 @@ def feeds(card: FeedsCard) -> str:
     if card.channels:
         lines.append("Channels:")
         for c in card.channels:
-            problem = f" — {c.last_error}" if c.last_error and c.status != "ok" else ""
-            lines.append(f"  • {c.name:<28} {c.platform:<16} {c.status}{problem}")
+            problem = f" — {_c(c.last_error)}" if c.last_error and c.status != "ok" else ""
+            since = f" since {c.failing_since:%Y-%m-%d %H:%M} UTC" if c.failing_since and c.status != "ok" else ""
+            queued = f", {c.queued} message(s) waiting" if c.queued else ""
+            lines.append(f"  • {c.name:<28} {c.platform:<16} {c.status}{since}{problem}{queued}")
     return "\n".join(lines)

@@ -1,12 +1,19 @@
 """Digests and their deliveries: the outbox that makes posting survive crashes and outages.
 
 A digest is stored before anything is sent; each message of it is a delivery row with an
-idempotency key. Senders mark a delivery `sending`, post, store the platform's message id, then
-mark it `sent`, so a restart knows exactly what may still need posting.
+idempotency key. A sender claims a delivery (`sending`, with a lease), posts, then stores the
+platform's message id and `sent` in one transaction. A row found `sending` with its lease run out
+is an attempt whose outcome nobody knows: the deliverer checks the platform where it can before
+posting again (see bot/delivery.py).
+
+Statuses: pending (to send; `next_attempt_at` says when), sending (claimed, or an attempt with an
+unknown outcome), sent (final, with the message id), failed (final: the platform refused this
+payload, or its channel is no longer configured).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +40,9 @@ class DeliveryRow:
     next_attempt_at: datetime
     last_error: str | None
     message_id: str | None
+    created_at: datetime | None = None
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +67,12 @@ class OutboxRepo:
                 digest_id = new_id(c.execute(insert(digests).values(
                     channel=channel, kind=kind, created_at=now, since=since, until=until, body=body,
                     story_ids=story_ids, slot=slot)))
-                c.execute(insert(deliveries), [{
-                    "digest_id": digest_id, "channel": channel, "platform": platform, "part": i,
-                    "idempotency_key": f"sitrep-{digest_id}-{i}", "payload": payload, "status": "pending",
-                    "attempts": 0, "next_attempt_at": now, "created_at": now} for i, payload in enumerate(payloads)])
+                if payloads:  # an empty digest that posts nothing still fills its slot
+                    c.execute(insert(deliveries), [{
+                        "digest_id": digest_id, "channel": channel, "platform": platform, "part": i,
+                        "idempotency_key": f"sitrep-{digest_id}-{i}", "payload": payload, "status": "pending",
+                        "attempts": 0, "next_attempt_at": now, "created_at": now}
+                        for i, payload in enumerate(payloads)])
                 if advance_channel:
                     self._set_channel(c, channel, now, last_digest_until=until)
                 return digest_id
@@ -77,16 +89,38 @@ class OutboxRepo:
         with self.engine.connect() as c:
             return [_delivery(r) for r in c.execute(query)]
 
+    def unsent(self, *, channel: str | None = None) -> list[DeliveryRow]:
+        """Every delivery still to go out, in posting order: by channel, digest, part."""
+        query = select(deliveries).where(deliveries.c.status.in_(["pending", "sending"])).order_by(
+            deliveries.c.channel, deliveries.c.digest_id, deliveries.c.part)
+        if channel:
+            query = query.where(deliveries.c.channel == channel)
+        with self.engine.connect() as c:
+            return [_delivery(r) for r in c.execute(query)]
+
     def claim(self, delivery_id: int, *, owner: str, now: datetime, lease: timedelta) -> bool:
-        """Take one delivery for sending; false if another worker holds it."""
+        """Take one delivery for sending; false if someone holds its lease (or it is done)."""
         with self.engine.begin() as c:
             done = c.execute(update(deliveries).where(
                 deliveries.c.id == delivery_id, deliveries.c.status.in_(["pending", "sending"]),
-                or_(deliveries.c.lease_expires_at.is_(None), deliveries.c.lease_expires_at <= now,
-                    deliveries.c.lease_owner == owner),
+                or_(deliveries.c.lease_expires_at.is_(None), deliveries.c.lease_expires_at <= now),
             ).values(status="sending", lease_owner=owner, lease_expires_at=now + lease,
                      attempts=deliveries.c.attempts + 1))
             return done.rowcount == 1
+
+    def release_orphans(self, host: str, alive: Callable[[int], bool], now: datetime) -> int:
+        """End the leases held by processes of this host that no longer run (killed, crashed), so a
+        restart resumes at once instead of waiting the lease out. The rows stay `sending`: whether
+        their post went out is unknown, and the deliverer treats them so."""
+        with self.engine.begin() as c:
+            rows = c.execute(select(deliveries.c.id, deliveries.c.lease_owner).where(
+                deliveries.c.status == "sending", deliveries.c.lease_expires_at > now,
+                deliveries.c.lease_owner.like(f"{host}:%"))).all()
+            dead = [r.id for r in rows  # LIKE's `_` matches any character: compare the host exactly
+                    if r.lease_owner.split(":")[0] == host and not alive(_pid(r.lease_owner))]
+            if dead:
+                c.execute(update(deliveries).where(deliveries.c.id.in_(dead)).values(lease_expires_at=now))
+            return len(dead)
 
     def mark_sent(self, delivery_id: int, *, message_id: str | None, now: datetime) -> None:
         with self.engine.begin() as c:
@@ -98,15 +132,44 @@ class OutboxRepo:
         with self.engine.begin() as c:
             c.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(message_id=message_id))
 
-    def retry_later(self, delivery_id: int, *, error: str, at: datetime) -> None:
+    def retry_later(self, delivery_id: int, *, error: str, at: datetime, uncertain: bool = False) -> None:
+        """Try again at `at`. `uncertain`: the attempt may have reached the platform (a timeout), so
+        the next one checks first, like after a crash."""
         with self.engine.begin() as c:
             c.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(
-                status="pending", last_error=error[:500], next_attempt_at=at, lease_owner=None, lease_expires_at=None))
+                status="sending" if uncertain else "pending", last_error=error[:500], next_attempt_at=at,
+                lease_owner=None, lease_expires_at=None))
 
     def fail(self, delivery_id: int, *, error: str) -> None:
         with self.engine.begin() as c:
             c.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(
                 status="failed", last_error=error[:500], lease_owner=None, lease_expires_at=None))
+
+    def wake(self, channel: str, now: datetime) -> int:
+        """Make a channel's waiting deliveries due now (a restart after fixing a failing channel)."""
+        with self.engine.begin() as c:
+            return c.execute(update(deliveries).where(
+                deliveries.c.channel == channel, deliveries.c.status.in_(["pending", "sending"]),
+                deliveries.c.next_attempt_at > now).values(next_attempt_at=now)).rowcount
+
+    def queued(self) -> dict[str, int]:
+        """Deliveries still to go out, per channel."""
+        with self.engine.connect() as c:
+            rows = c.execute(select(deliveries.c.channel, func.count()).where(
+                deliveries.c.status.in_(["pending", "sending"])).group_by(deliveries.c.channel))
+            return {r[0]: int(r[1]) for r in rows}
+
+    def story_ids_since(self, channel: str, since: datetime, *, kind: str = "digest") -> set[str]:
+        """The stories this channel's digests (or alerts) built since `since` already carried."""
+        with self.engine.connect() as c:
+            rows = c.execute(select(digests.c.story_ids).where(
+                digests.c.channel == channel, digests.c.kind == kind, digests.c.created_at >= since))
+            return {sid for r in rows for sid in (r.story_ids or [])}
+
+    def count_since(self, channel: str, since: datetime, *, kind: str) -> int:
+        with self.engine.connect() as c:
+            return int(c.execute(select(func.count()).select_from(digests).where(
+                digests.c.channel == channel, digests.c.kind == kind, digests.c.created_at >= since)).scalar_one())
 
     def depth(self) -> int:
         with self.engine.connect() as c:
@@ -153,4 +216,11 @@ class OutboxRepo:
 
 def _delivery(r: Any) -> DeliveryRow:
     return DeliveryRow(r.id, r.digest_id, r.channel, r.platform, r.part, r.idempotency_key, r.payload, r.status,
-                       r.attempts, aware(r.next_attempt_at) or r.next_attempt_at, r.last_error, r.message_id)
+                       r.attempts, aware(r.next_attempt_at) or r.next_attempt_at, r.last_error, r.message_id,
+                       aware(r.created_at), r.lease_owner, aware(r.lease_expires_at))
+
+
+def _pid(owner: str | None) -> int:
+    """The process id in an owner string `host:pid:token` (0 when it has none)."""
+    parts = (owner or "").split(":")
+    return int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else 0

@@ -71,3 +71,9 @@ def test_cards() -> None:
         assert not discord_hazards(message)
     assert len(render_card(sample_digest(30))["embeds"]) == 10
     assert "20 more events" in render_card(sample_digest(30))["content"]
+
+
+def test_edge_cards_are_still_valid() -> None:
+    edge: list[Card] = [MessageCard(""), WhoisCard("", None), HelpCard([]), NewsCard("", [])]
+    for card in edge:
+        assert discord_problems(render_card(card)) == []

@@ -109,3 +109,15 @@ def test_cards_fit_one_message() -> None:
     digest_card = render_card(sample_digest(40))
     assert "more events not shown here" in sections(digest_card)[-1]
     assert any("failing — webhook deleted (404)" in s for s in slack_strings(render_card(cards[4])))
+
+
+def test_edge_cards_are_still_valid() -> None:
+    edge: list[Card] = [MessageCard(""), WhoisCard("", None), HelpCard([]), NewsCard("", [])]
+    for card in edge:
+        assert slack_problems(render_card(card)) == []
+
+
+def test_an_alert_says_why_it_came_now() -> None:
+    alert = dataclasses.replace(sample_digest(1), title="sitrep alert — ai-defense", kind="alert", since=None)
+    [message] = render_digest(alert)
+    assert "alert topics" in message["blocks"][1]["elements"][0]["text"]
