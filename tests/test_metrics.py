@@ -198,7 +198,8 @@ def test_a_scrape_answers_when_the_database_does_not(tmp_path: Path) -> None:
 
 
 async def test_the_core_counts_queued_and_sent_digests(tmp_path: Path) -> None:
-    config = make_config("channels:\n  - name: term\n    platform: console\n", tmp_path)
+    # post_empty: the store has no stories, and an empty digest is otherwise recorded but not posted.
+    config = make_config("channels:\n  - name: term\n    platform: console\n    post_empty: true\n", tmp_path)
     core = Sitrep(config=config, store=Store.open(f"sqlite:///{tmp_path / 'core.db'}"), clock=FakeClock(NOW))
     fake = FakeSender()
     core._senders["console"] = InstrumentedSender("console", fake)

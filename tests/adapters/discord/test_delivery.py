@@ -66,7 +66,8 @@ async def test_a_channel_the_bot_may_not_post_in_is_marked_failing(core: Sitrep,
     digest_id = await core.queue_digest(channel(core), since=None)
     assert digest_id is not None
     assert await core.deliver() == 0
-    assert {d.status for d in core.store.outbox.deliveries_for(digest_id)} == {"failed"}
+    # The channel is failing; its messages wait (retried every few hours and at restart), none is lost.
+    assert {d.status for d in core.store.outbox.deliveries_for(digest_id)} == {"pending"}
     state = core.store.outbox.channel("discord-news")
     assert state is not None and state.status == "failing"
     assert "403: Missing Access" in (state.last_error or "")

@@ -113,7 +113,7 @@ async def test_an_unreachable_slack_is_transient(clock: FakeClock) -> None:
 async def core(tmp_path: Path, store: Store, clock: FakeClock, fake_slack: FakeSlack) -> AsyncIterator[Sitrep]:
     config = make_config(f"""
 channels:
-  - {{name: team, platform: slack, target: C0DIGEST, schedule: "0 8 * * *"}}
+  - {{name: team, platform: slack, target: C0DIGEST, schedule: "0 8 * * *", post_empty: true}}
 slack:
   mode: http
   bot_token: {fake_slack.bot_token}
@@ -157,14 +157,16 @@ async def test_a_rate_limited_digest_waits_as_long_as_slack_asks(core: Sitrep, f
     assert len(fake_slack.messages["C0DIGEST"]) == 1
 
 
-async def test_an_archived_channel_fails_for_good_and_shows_as_failing(core: Sitrep, fake_slack: FakeSlack) -> None:
+async def test_an_archived_channel_is_marked_failing_and_its_digest_waits(core: Sitrep,
+                                                                          fake_slack: FakeSlack) -> None:
     fake_slack.archived.add("C0DIGEST")
     digest_id = await queue(core)
     assert await core.deliver() == 0
+    # Not retried on every tick and not lost: the message waits until someone fixes the channel.
     [delivery] = core.store.outbox.deliveries_for(digest_id)
-    assert delivery.status == "failed" and "is_archived" in (delivery.last_error or "")
+    assert delivery.status == "pending" and "is_archived" in (delivery.last_error or "")
     state = core.store.outbox.channel("team")
-    assert state is not None and state.status == "failing"
+    assert state is not None and state.status == "failing" and "is_archived" in (state.last_error or "")
 
 
 async def test_a_crash_between_posting_and_marking_does_not_post_twice(core: Sitrep, fake_slack: FakeSlack,
