@@ -102,6 +102,7 @@ class Sitrep:
         for sender in self._senders.values():
             await sender.aclose()
         await self.fetcher.aclose()
+        await asyncio.to_thread(self.enricher.close)  # lets a running NLP batch finish first
         self.store.close()
 
     # --- the pipeline --------------------------------------------------------------------------

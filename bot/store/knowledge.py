@@ -1,28 +1,20 @@
-"""People and organisations, their roles, quotes and mentions: the index /whois answers from."""
+"""People and organisations, their roles, events, quotes and mentions: the index /whois answers from."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, delete, desc, func, insert, select, update
 
 from bot.clock import aware
-from bot.models import Enrichment, EntityKind, ExtractedEntity
-from bot.store.db import new_id
-from bot.store.schema import entities, entity_aliases, facts, mentions, quotes, roles, stories
+from bot.models import Enrichment, EntityKind, Quote
+from bot.store.knowledge_write import VERSION_KEY, Stored, Writer, entity_key, name_key
+from bot.store.names import NameIndex
+from bot.store.schema import entities, entity_aliases, events, facts, kv, mentions, quotes, roles, stories
 
-
-def name_key(name: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a name, used for lookups and uniqueness."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("’", "'").lower()
-    text = re.sub(r"'s\b", "", text)
-    text = re.sub(r"[^\w\s-]", " ", text)
-    return re.sub(r"\s+", " ", text).strip()[:200]
+RELATED_WINDOW = 200  # related names are counted over this many of an entity's latest stories
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +34,18 @@ class RoleRow:
     published_at: datetime | None
     story_id: str
     evidence: str
+    story_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    text: str
+    kind: str
+    org: str | None
+    headline: bool
+    published_at: datetime | None
+    story_id: str
+    story_url: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,69 +69,84 @@ class MentionRow:
 class KnowledgeRepo:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.name_index = NameIndex(engine, self.version)
 
     # --- writing -----------------------------------------------------------------------------
 
     def save(self, story_id: str, enrichment: Enrichment, *, published: datetime | None, now: datetime) -> None:
         """Replace what was learned from one story (idempotent, so a story can be re-enriched)."""
         with self.engine.begin() as c:
-            c.execute(delete(facts).where(facts.c.story_id == story_id))
-            c.execute(delete(quotes).where(quotes.c.story_id == story_id))
-            c.execute(delete(roles).where(roles.c.story_id == story_id))
-            old = [r.entity_id for r in c.execute(select(mentions.c.entity_id).where(mentions.c.story_id == story_id))]
-            c.execute(delete(mentions).where(mentions.c.story_id == story_id))
-            for entity_id in old:
-                c.execute(update(entities).where(entities.c.id == entity_id)
-                          .values(story_count=entities.c.story_count - 1))
+            writer = Writer(c)
+            old = self._clear(c, story_id)
             if enrichment.facts:
                 c.execute(insert(facts), [{"story_id": story_id, "position": i, "text": t}
                                           for i, t in enumerate(enrichment.facts)])
-            ids: dict[tuple[EntityKind, str], int] = {}
+            stored: dict[tuple[EntityKind, str], Stored] = {}
+            counts: dict[int, int] = {}
             for entity in enrichment.entities:
-                entity_id = self._upsert_entity(c, entity, when=published or now)
-                ids[(entity.kind, entity.name)] = entity_id
-                c.execute(insert(mentions).values(entity_id=entity_id, story_id=story_id, count=entity.count,
+                found = writer.entity(entity, when=published or now)
+                stored[(entity.kind, entity.name)] = found
+                counts[found.id] = counts.get(found.id, 0) + entity.count
+            for entity_id, count in counts.items():
+                c.execute(insert(mentions).values(entity_id=entity_id, story_id=story_id, count=count,
                                                   published_at=published))
-            by_name = {name: entity_id for (_, name), entity_id in ids.items()}
+                c.execute(update(entities).where(entities.c.id == entity_id)
+                          .values(story_count=entities.c.story_count + 1))
+            orgs = {name: s for (kind, name), s in stored.items() if s.kind is EntityKind.org}
             for entity in enrichment.entities:
+                owner = stored[(entity.kind, entity.name)]
                 for role in entity.roles:
+                    org = orgs.get(role.org) if role.org else None
                     c.execute(insert(roles).values(
-                        entity_id=ids[(entity.kind, entity.name)], story_id=story_id, title=role.title,
-                        org=role.org, org_entity_id=by_name.get(role.org) if role.org else None,
+                        entity_id=owner.id, story_id=story_id, title=role.title[:300],
+                        org=org.name if org else role.org, org_entity_id=org.id if org else None,
                         former=role.former, evidence=role.evidence[:1000], published_at=published))
+                for event in entity.events:
+                    org = orgs.get(event.org) if event.org else None
+                    c.execute(insert(events).values(
+                        entity_id=owner.id, story_id=story_id, text=event.text[:300], kind=event.kind,
+                        org=org.name if org else event.org, headline=event.headline,
+                        evidence=event.evidence[:1000], published_at=published))
             if enrichment.quotes:
-                c.execute(insert(quotes), [{
-                    "story_id": story_id, "position": i, "text": q.text, "speaker": q.speaker,
-                    "speaker_kind": q.speaker_kind.value if q.speaker_kind else None,
-                    "entity_id": by_name.get(q.speaker) if q.speaker else None, "partial": q.partial,
-                    "published_at": published} for i, q in enumerate(enrichment.quotes)])
+                c.execute(insert(quotes), [self._quote_row(story_id, i, q, stored, published)
+                                           for i, q in enumerate(enrichment.quotes)])
             c.execute(update(stories).where(stories.c.id == story_id).values(
                 summary=enrichment.summary, enriched_at=now))
+            for entity_id in old - set(counts):
+                c.execute(delete(entities).where(entities.c.id == entity_id, entities.c.story_count <= 0))
+            writer.bump_version(now)
 
-    def _upsert_entity(self, c: Connection, entity: ExtractedEntity, *, when: datetime) -> int:
-        key = name_key(entity.name)
-        row = c.execute(select(entities.c.id, entities.c.last_seen_at)
-                        .where(entities.c.kind == entity.kind.value, entities.c.key == key)).first()
-        if row is None:
-            entity_id = new_id(c.execute(insert(entities).values(
-                kind=entity.kind.value, name=entity.name, key=key, story_count=1,
-                first_seen_at=when, last_seen_at=when)))
-        else:
-            entity_id = int(row.id)
-            last = aware(row.last_seen_at)
-            c.execute(update(entities).where(entities.c.id == entity_id).values(
-                story_count=entities.c.story_count + 1, last_seen_at=max(when, last) if last else when))
-        for alias in {entity.name, *entity.aliases}:
-            alias_key = name_key(alias)
-            if not alias_key:
-                continue
-            exists = c.execute(select(entity_aliases.c.entity_id).where(
-                entity_aliases.c.entity_id == entity_id, entity_aliases.c.alias_key == alias_key)).first()
-            if not exists:
-                c.execute(insert(entity_aliases).values(entity_id=entity_id, alias_key=alias_key, alias=alias))
-        return entity_id
+    @staticmethod
+    def _clear(c: Connection, story_id: str) -> set[int]:
+        """Forget one story's facts, quotes, roles, events and mentions; the entities it named."""
+        for table in (facts, quotes, roles, events):
+            c.execute(delete(table).where(table.c.story_id == story_id))
+        old = {int(r.entity_id) for r in c.execute(select(mentions.c.entity_id).where(mentions.c.story_id == story_id))}
+        c.execute(delete(mentions).where(mentions.c.story_id == story_id))
+        for entity_id in old:
+            c.execute(update(entities).where(entities.c.id == entity_id).values(story_count=entities.c.story_count - 1))
+        return old
+
+    @staticmethod
+    def _quote_row(story_id: str, position: int, quote: Quote, stored: dict[tuple[EntityKind, str], Stored],
+                   published: datetime | None) -> dict[str, object]:
+        who = stored.get((quote.speaker_kind, quote.speaker)) if quote.speaker and quote.speaker_kind else None
+        return {"story_id": story_id, "position": position, "text": quote.text,
+                "speaker": who.name if who else quote.speaker,
+                "speaker_kind": (who.kind.value if who else quote.speaker_kind.value if quote.speaker_kind else None),
+                "entity_id": who.id if who else None, "partial": quote.partial, "published_at": published}
 
     # --- reading -----------------------------------------------------------------------------
+
+    def version(self) -> int:
+        with self.engine.connect() as c:
+            value = c.execute(select(kv.c.value).where(kv.c.key == VERSION_KEY)).scalar_one_or_none()
+        return int(value) if isinstance(value, int | float | str) else 0
+
+    def relevance(self, story_ids: Sequence[str]) -> dict[str, bool]:
+        with self.engine.connect() as c:
+            rows = c.execute(select(stories.c.id, stories.c.relevant).where(stories.c.id.in_(list(story_ids))))
+            return {r.id: bool(r.relevant) for r in rows}
 
     def by_alias(self, key: str, *, kind: EntityKind | None = None) -> list[EntityRow]:
         query = (select(entities).join(entity_aliases, entity_aliases.c.entity_id == entities.c.id)
@@ -137,35 +156,57 @@ class KnowledgeRepo:
         with self.engine.connect() as c:
             return [_entity(r) for r in c.execute(query.order_by(desc(entities.c.story_count)))]
 
-    def by_prefix(self, prefix: str, *, limit: int = 10) -> list[EntityRow]:
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = (select(entities).join(entity_aliases, entity_aliases.c.entity_id == entities.c.id)
-                 .where(entity_aliases.c.alias_key.like(escaped + "%", escape="\\")).distinct()
-                 .order_by(desc(entities.c.story_count)).limit(limit))
+    def find(self, name: str, kind: EntityKind) -> EntityRow | None:
+        """The stored entity with exactly this name (in any of its spellings, for an organisation)."""
         with self.engine.connect() as c:
-            return [_entity(r) for r in c.execute(query)]
-
-    def all_aliases(self) -> list[tuple[str, int]]:
-        """(alias key, entity id) for every alias: the candidate set for fuzzy lookups."""
-        with self.engine.connect() as c:
-            return [(r.alias_key, r.entity_id) for r in c.execute(select(entity_aliases.c.alias_key,
-                                                                         entity_aliases.c.entity_id))]
+            row = c.execute(select(entities).where(entities.c.kind == kind.value,
+                                                   entities.c.key == entity_key(name, kind))).first()
+        return _entity(row) if row else None
 
     def entity(self, entity_id: int) -> EntityRow | None:
+        rows = self.entities_by_id([entity_id])
+        return rows[0] if rows else None
+
+    def entities_by_id(self, ids: Sequence[int]) -> list[EntityRow]:
+        """Entities in the order of `ids` (missing ones left out)."""
+        if not ids:
+            return []
         with self.engine.connect() as c:
-            row = c.execute(select(entities).where(entities.c.id == entity_id)).first()
-        return _entity(row) if row else None
+            rows = {r.id: _entity(r) for r in c.execute(select(entities).where(entities.c.id.in_(list(ids))))}
+        return [rows[i] for i in ids if i in rows]
 
     def aliases(self, entity_id: int) -> list[str]:
         with self.engine.connect() as c:
             return [r.alias for r in c.execute(select(entity_aliases.c.alias)
                                                .where(entity_aliases.c.entity_id == entity_id))]
 
-    def roles(self, entity_id: int) -> list[RoleRow]:
+    def roles(self, entity_id: int, *, limit: int = 200) -> list[RoleRow]:
         with self.engine.connect() as c:
-            rows = c.execute(select(roles).where(roles.c.entity_id == entity_id)
-                             .order_by(desc(roles.c.published_at), roles.c.id))
-            return [RoleRow(r.title, r.org, r.former, aware(r.published_at), r.story_id, r.evidence) for r in rows]
+            rows = c.execute(select(roles, stories.c.url).join(stories, stories.c.id == roles.c.story_id)
+                             .where(roles.c.entity_id == entity_id)
+                             .order_by(desc(roles.c.published_at), roles.c.id).limit(limit))
+            return [RoleRow(r.title, r.org, r.former, aware(r.published_at), r.story_id, r.evidence, r.url)
+                    for r in rows]
+
+    def events(self, entity_id: int, *, limit: int = 20) -> list[EventRow]:
+        with self.engine.connect() as c:
+            rows = c.execute(select(events, stories.c.url).join(stories, stories.c.id == events.c.story_id)
+                             .where(events.c.entity_id == entity_id)
+                             .order_by(desc(events.c.published_at), events.c.id).limit(limit))
+            return [EventRow(r.text, r.kind, r.org, r.headline, aware(r.published_at), r.story_id, r.url)
+                    for r in rows]
+
+    def people_at(self, org_id: int, *, limit: int = 5) -> list[tuple[str, str]]:
+        """(person, title) of the people the news gives a current role at this organisation."""
+        with self.engine.connect() as c:
+            rows = c.execute(select(entities.c.name, roles.c.title, func.count().label("n"))
+                             .join(entities, entities.c.id == roles.c.entity_id)
+                             .where(roles.c.org_entity_id == org_id, ~roles.c.former)
+                             .group_by(entities.c.name, roles.c.title).order_by(desc("n")).limit(limit * 3))
+            seen: dict[str, str] = {}
+            for r in rows:
+                seen.setdefault(r.name, r.title)
+            return list(seen.items())[:limit]
 
     def quotes(self, entity_id: int, *, limit: int = 5) -> list[QuoteRow]:
         with self.engine.connect() as c:
@@ -186,17 +227,17 @@ class KnowledgeRepo:
             return [MentionRow(r.id, r.url, r.title, aware(r.published_at), r.summary) for r in rows]
 
     def related(self, entity_id: int, *, limit: int = 6) -> list[tuple[EntityRow, int]]:
-        """Entities named in the same stories, most shared stories first."""
-        other = mentions.alias("other")
+        """Entities named in the same stories (of the entity's latest ones), most shared stories first."""
+        latest = (select(mentions.c.story_id).where(mentions.c.entity_id == entity_id)
+                  .order_by(desc(mentions.c.published_at)).limit(RELATED_WINDOW).scalar_subquery())
+        shared = func.count().label("shared")
         with self.engine.connect() as c:
-            shared = func.count().label("shared")
-            rows = c.execute(
-                select(entities, shared)
-                .select_from(mentions.join(other, other.c.story_id == mentions.c.story_id)
-                             .join(entities, entities.c.id == other.c.entity_id))
-                .where(mentions.c.entity_id == entity_id, other.c.entity_id != entity_id)
-                .group_by(*entities.c).order_by(desc(shared), desc(entities.c.story_count)).limit(limit))
-            return [(_entity(r), int(r.shared)) for r in rows]
+            rows = c.execute(select(mentions.c.entity_id, shared)
+                             .where(mentions.c.story_id.in_(latest), mentions.c.entity_id != entity_id)
+                             .group_by(mentions.c.entity_id).order_by(desc(shared), mentions.c.entity_id)
+                             .limit(limit)).all()
+        found = {e.id: e for e in self.entities_by_id([int(r.entity_id) for r in rows])}
+        return [(found[int(r.entity_id)], int(r.shared)) for r in rows if int(r.entity_id) in found]
 
     def names(self, *, prefix: str = "", limit: int = 25) -> list[str]:
         query = select(entities.c.name).order_by(desc(entities.c.story_count)).limit(limit)
@@ -209,3 +250,6 @@ class KnowledgeRepo:
 def _entity(row: object) -> EntityRow:
     m = row._mapping  # type: ignore[attr-defined]
     return EntityRow(m["id"], EntityKind(m["kind"]), m["name"], m["story_count"], aware(m["last_seen_at"]))
+
+
+__all__ = ["EntityRow", "EventRow", "KnowledgeRepo", "MentionRow", "QuoteRow", "RoleRow", "name_key"]

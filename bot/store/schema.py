@@ -193,6 +193,24 @@ roles = Table(
     Column("published_at", TS),  # the story's date: when this role was reported
 )
 Index("ix_roles_entity_id", roles.c.entity_id)
+Index("ix_roles_story_id", roles.c.story_id)
+Index("ix_roles_org_entity_id", roles.c.org_entity_id)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("story_id", String(64), ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("text", Text, nullable=False),  # "resigned over the Pentagon deal": past tense, no subject
+    Column("kind", String(12), nullable=False),  # departure | arrival | action
+    Column("org", Text),
+    Column("headline", Boolean, nullable=False, default=False),
+    Column("evidence", Text, nullable=False, default=""),
+    Column("published_at", TS),
+)
+Index("ix_events_entity_id", events.c.entity_id)
+Index("ix_events_story_id", events.c.story_id)
 
 digests = Table(
     "digests",
