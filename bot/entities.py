@@ -49,11 +49,11 @@ _RANK_PREFIX = re.compile(
     re.IGNORECASE)
 _NEXT_NAME = re.compile(r"^ ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w’'])")
 _PARTICLES = words("de da di van von der den bin al la le du del dos")
+_AGENCIES = r"Getty Images|AFP|Reuters|AP|Bloomberg|EPA|Shutterstock|Alamy|Sipa|Anadolu|Pool"
 _CREDIT = re.compile(
     r"\((?:AP |AFP |Reuters )?(?:Photo|Image|Picture|Illustration|Video|Photograph)[^)\n]{0,120}\)|"
-    r"(?:^|\n)\s*(?:Photo|Image|Picture|Credit|Photograph|Illustration|Caption)s?\s*(?:by|:|credit)[^\n]*|"
-    r"(?:[A-Z][\w.'-]*\s){0,3}[A-Z][\w.'-]*\s?/\s?(?:Getty Images|AFP|Reuters|AP|Bloomberg|EPA|Shutterstock|"
-    r"Alamy|Sipa|Anadolu)[^\n]{0,40}|(?:AP|AFP) Photo/[^\n)]{2,60}", re.IGNORECASE)
+    r"(?im:^\s*(?:Photo|Image|Picture|Credit|Photograph|Illustration|Caption)s?\s*(?:by\b|:|credit)[^\n]*)|"
+    rf"(?:[A-Z][\w.'-]*\s){{0,3}}[A-Z][\w.'-]*\s?/\s?(?:{_AGENCIES})\b[^\n]{{0,40}}|(?:AP|AFP) Photo/[^\n)]{{2,60}}")
 _PRONOUNS = words("she he they it we i you her his its their our")
 _STOP = words("the a an and or but of in on at for to by with from as is was he she it they we i this that")
 
@@ -83,6 +83,8 @@ def clean_name(text: str, *, person: bool = False) -> str:
 
 def credit_regions(text: str) -> list[tuple[int, int]]:
     """Photo captions and credits: names there took the picture, they are not in the news."""
+    if "/" not in text and not re.search(r"(?i)photo|image|picture|credit|illustration|caption", text):
+        return []
     return [(m.start(), m.end()) for m in _CREDIT.finditer(text)]
 
 

@@ -6,6 +6,7 @@ the spelling and word-order variants of government bodies), never facts about pa
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -89,6 +90,7 @@ _DEPARTMENT = re.compile(r"^(?P<area>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\s+(?P<kind>
 _BRITISH = {"defence": "defense", "organisation": "organization", "programme": "program", "centre": "center"}
 
 
+@functools.lru_cache(maxsize=50_000)
 def fold(text: str) -> str:
     """Lower case without accents and with straight apostrophes: the form names are compared in."""
     text = unicodedata.normalize("NFKD", text)

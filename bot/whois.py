@@ -18,7 +18,7 @@ from bot.store import Store, name_key
 from bot.store.knowledge import EntityRow
 
 DOMINANT = 3  # a name this many times as present in the news as the next one is the one meant
-MAX_CANDIDATES = 8
+MAX_CANDIDATES = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +43,16 @@ def find(store: Store, query: str) -> Lookup:
     if typos:
         best = min(distance for _, distance in typos)
         return Lookup(_ranked(store, [i for i, d in typos if d == best]), "typo")
-    return Lookup(store.knowledge.entities_by_id(names.similar(key)), "suggest")
+    return Lookup(_ranked(store, names.similar(key), by_likeness=True), "suggest")
 
 
-def _ranked(store: Store, ids: list[int]) -> list[EntityRow]:
-    """People before organisations (a shared name is usually asked about as the person), then by coverage."""
-    rows = store.knowledge.entities_by_id(ids)
+def _ranked(store: Store, ids: list[int], *, by_likeness: bool = False) -> list[EntityRow]:
+    """People before organisations (a shared name is usually asked about as the person), then by coverage;
+    suggestions stay in order of likeness to what was typed."""
+    rows = [EntityRow(n.id, EntityKind(n.kind), n.name, n.story_count, None)
+            for n in store.knowledge.name_index.entities(ids)]
+    if by_likeness:
+        return rows
     return sorted(rows, key=lambda r: (r.kind is not EntityKind.person, -r.story_count, r.name))
 
 
@@ -63,7 +67,7 @@ def whois(store: Store, query: str) -> WhoisCard:
             return WhoisCard(query, profile(store, top))
         return WhoisCard(query, None, [_candidate(store, e) for e in lookup.entities[:MAX_CANDIDATES]],
                          message=f"Several people or organisations match “{query}”; which one?")
-    suggestions = [_candidate(store, e) for e in lookup.entities]
+    suggestions = [_candidate(store, e) for e in lookup.entities[:MAX_CANDIDATES]]
     message = f"Nobody called “{query}” appears in the news read so far."
     if suggestions:
         message += " Did you mean " + ", ".join(c.name for c in suggestions) + "?"
@@ -73,7 +77,7 @@ def whois(store: Store, query: str) -> WhoisCard:
 def _candidate(store: Store, entity: EntityRow) -> Candidate:
     knowledge = store.knowledge
     return Candidate(entity.name, entity.kind.value,
-                     describe(entity, knowledge.roles(entity.id, limit=50), knowledge.events(entity.id), None))
+                     describe(entity, knowledge.roles(entity.id, limit=20), knowledge.events(entity.id, limit=4), None))
 
 
 def profile(store: Store, entity: EntityRow) -> Profile:

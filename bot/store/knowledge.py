@@ -14,7 +14,7 @@ from bot.store.knowledge_write import VERSION_KEY, Stored, Writer, entity_key, n
 from bot.store.names import NameIndex
 from bot.store.schema import entities, entity_aliases, events, facts, kv, mentions, quotes, roles, stories
 
-RELATED_WINDOW = 200  # related names are counted over this many of an entity's latest stories
+RELATED_WINDOW = 100  # related names are counted over this many of an entity's latest stories
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,32 +81,37 @@ class KnowledgeRepo:
             if enrichment.facts:
                 c.execute(insert(facts), [{"story_id": story_id, "position": i, "text": t}
                                           for i, t in enumerate(enrichment.facts)])
-            stored: dict[tuple[EntityKind, str], Stored] = {}
+            when = published or now
+            found = writer.entities(enrichment.entities, when=when)
+            stored = {(e.kind, e.name): s for e, s in zip(enrichment.entities, found, strict=True)}
             counts: dict[int, int] = {}
-            for entity in enrichment.entities:
-                found = writer.entity(entity, when=published or now)
-                stored[(entity.kind, entity.name)] = found
-                counts[found.id] = counts.get(found.id, 0) + entity.count
-            for entity_id, count in counts.items():
-                c.execute(insert(mentions).values(entity_id=entity_id, story_id=story_id, count=count,
-                                                  published_at=published))
-                c.execute(update(entities).where(entities.c.id == entity_id)
-                          .values(story_count=entities.c.story_count + 1))
-            orgs = {name: s for (kind, name), s in stored.items() if s.kind is EntityKind.org}
+            for entity, target in zip(enrichment.entities, found, strict=True):
+                counts[target.id] = counts.get(target.id, 0) + entity.count
+            if counts:
+                c.execute(insert(mentions), [{"entity_id": i, "story_id": story_id, "count": n,
+                                              "published_at": published} for i, n in counts.items()])
+            for entity_id in counts:
+                writer.seen(entity_id, when, stories=1)
+            orgs = {name: s for (_, name), s in stored.items() if s.kind is EntityKind.org}
+            role_rows, event_rows = [], []
             for entity in enrichment.entities:
                 owner = stored[(entity.kind, entity.name)]
                 for role in entity.roles:
                     org = orgs.get(role.org) if role.org else None
-                    c.execute(insert(roles).values(
-                        entity_id=owner.id, story_id=story_id, title=role.title[:300],
-                        org=org.name if org else role.org, org_entity_id=org.id if org else None,
-                        former=role.former, evidence=role.evidence[:1000], published_at=published))
+                    role_rows.append({
+                        "entity_id": owner.id, "story_id": story_id, "title": role.title[:300],
+                        "org": org.name if org else role.org, "org_entity_id": org.id if org else None,
+                        "former": role.former, "evidence": role.evidence[:1000], "published_at": published})
                 for event in entity.events:
                     org = orgs.get(event.org) if event.org else None
-                    c.execute(insert(events).values(
-                        entity_id=owner.id, story_id=story_id, text=event.text[:300], kind=event.kind,
-                        org=org.name if org else event.org, headline=event.headline,
-                        evidence=event.evidence[:1000], published_at=published))
+                    event_rows.append({
+                        "entity_id": owner.id, "story_id": story_id, "text": event.text[:300], "kind": event.kind,
+                        "org": org.name if org else event.org, "headline": event.headline,
+                        "evidence": event.evidence[:1000], "published_at": published})
+            if role_rows:
+                c.execute(insert(roles), role_rows)
+            if event_rows:
+                c.execute(insert(events), event_rows)
             if enrichment.quotes:
                 c.execute(insert(quotes), [self._quote_row(story_id, i, q, stored, published)
                                            for i, q in enumerate(enrichment.quotes)])
@@ -176,23 +181,26 @@ class KnowledgeRepo:
         return [rows[i] for i in ids if i in rows]
 
     def aliases(self, entity_id: int) -> list[str]:
-        with self.engine.connect() as c:
-            return [r.alias for r in c.execute(select(entity_aliases.c.alias)
-                                               .where(entity_aliases.c.entity_id == entity_id))]
+        return self.name_index.aliases(entity_id)
 
-    def roles(self, entity_id: int, *, limit: int = 200) -> list[RoleRow]:
+    def roles(self, entity_id: int, *, limit: int = 60) -> list[RoleRow]:
+        """The latest reports of the entity's roles (enough to tell the current one in a crowded career)."""
         with self.engine.connect() as c:
-            rows = c.execute(select(roles, stories.c.url).join(stories, stories.c.id == roles.c.story_id)
+            rows = c.execute(select(roles.c.title, roles.c.org, roles.c.former, roles.c.published_at,
+                                    roles.c.story_id, roles.c.evidence, stories.c.url)
+                             .join(stories, stories.c.id == roles.c.story_id)
                              .where(roles.c.entity_id == entity_id)
-                             .order_by(desc(roles.c.published_at), roles.c.id).limit(limit))
+                             .order_by(desc(roles.c.published_at)).limit(limit))
             return [RoleRow(r.title, r.org, r.former, aware(r.published_at), r.story_id, r.evidence, r.url)
                     for r in rows]
 
-    def events(self, entity_id: int, *, limit: int = 20) -> list[EventRow]:
+    def events(self, entity_id: int, *, limit: int = 12) -> list[EventRow]:
         with self.engine.connect() as c:
-            rows = c.execute(select(events, stories.c.url).join(stories, stories.c.id == events.c.story_id)
+            rows = c.execute(select(events.c.text, events.c.kind, events.c.org, events.c.headline,
+                                    events.c.published_at, events.c.story_id, stories.c.url)
+                             .join(stories, stories.c.id == events.c.story_id)
                              .where(events.c.entity_id == entity_id)
-                             .order_by(desc(events.c.published_at), events.c.id).limit(limit))
+                             .order_by(desc(events.c.published_at)).limit(limit))
             return [EventRow(r.text, r.kind, r.org, r.headline, aware(r.published_at), r.story_id, r.url)
                     for r in rows]
 
@@ -236,8 +244,9 @@ class KnowledgeRepo:
                              .where(mentions.c.story_id.in_(latest), mentions.c.entity_id != entity_id)
                              .group_by(mentions.c.entity_id).order_by(desc(shared), mentions.c.entity_id)
                              .limit(limit)).all()
-        found = {e.id: e for e in self.entities_by_id([int(r.entity_id) for r in rows])}
-        return [(found[int(r.entity_id)], int(r.shared)) for r in rows if int(r.entity_id) in found]
+        named = {n.id: n for n in self.name_index.entities([int(r.entity_id) for r in rows])}
+        return [(EntityRow(n.id, EntityKind(n.kind), n.name, n.story_count, None), int(r.shared))
+                for r in rows if (n := named.get(int(r.entity_id)))]
 
     def names(self, *, prefix: str = "", limit: int = 25) -> list[str]:
         query = select(entities.c.name).order_by(desc(entities.c.story_count)).limit(limit)

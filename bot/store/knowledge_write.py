@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, case, delete, func, insert, select, update
 
 from bot.clock import aware
 from bot.gazetteer import org_key
@@ -53,12 +53,28 @@ class Writer:
     def __init__(self, c: Connection) -> None:
         self.c = c
 
-    def entity(self, entity: ExtractedEntity, *, when: datetime) -> Stored:
-        """The stored entity this story's entity is, created when new; its aliases recorded."""
-        kind = entity.kind
-        key = entity_key(entity.name, kind)
-        found = self._find(kind, key)
-        if found is None and kind is EntityKind.person and " " not in entity.name:
+    def entities(self, found: list[ExtractedEntity], *, when: datetime) -> list[Stored]:
+        """The stored entity each of this story's entities is, created when new; all their aliases recorded.
+
+        One query finds the names already known; only new names take the slower cross-story checks.
+        """
+        keys = [(e.kind, entity_key(e.name, e.kind)) for e in found]
+        known: dict[tuple[EntityKind, str], Stored] = {}
+        if keys:
+            rows = self.c.execute(select(entities.c.id, entities.c.name, entities.c.kind, entities.c.key)
+                                  .where(entities.c.key.in_(sorted({k for _, k in keys}))))
+            known = {(EntityKind(r.kind), r.key): Stored(int(r.id), EntityKind(r.kind), r.name) for r in rows}
+        result = []
+        for entity, (kind, key) in zip(found, keys, strict=True):
+            stored = known.get((kind, key)) or self._resolve_new(entity, kind, key, when)
+            known[(kind, key)] = stored
+            result.append(stored)
+        self._record_aliases(result, found)
+        return result
+
+    def _resolve_new(self, entity: ExtractedEntity, kind: EntityKind, key: str, when: datetime) -> Stored:
+        found = None
+        if kind is EntityKind.person and " " not in entity.name:
             found = self._unique_full_name(key) or self._known_org(key)
         if found is None and kind is EntityKind.org:
             found = self._unique_alias(EntityKind.org, key)
@@ -68,10 +84,30 @@ class Writer:
             found = Stored(entity_id, kind, entity.name)
             if kind is EntityKind.person and " " in entity.name:
                 self._absorb_surname(found)
-        self._touch(found.id, when)
-        for alias in {entity.name, *entity.aliases}:
-            self.alias(found.id, alias)
         return found
+
+    def _record_aliases(self, stored: list[Stored], found: list[ExtractedEntity]) -> None:
+        wanted: dict[tuple[int, str], str] = {}
+        for target, entity in zip(stored, found, strict=True):
+            for alias in sorted({entity.name, *entity.aliases}):
+                key = name_key(alias)
+                if key:
+                    wanted.setdefault((target.id, key), alias)
+        if not wanted:
+            return
+        have = {(int(r.entity_id), r.alias_key) for r in self.c.execute(
+            select(entity_aliases.c.entity_id, entity_aliases.c.alias_key)
+            .where(entity_aliases.c.entity_id.in_(sorted({i for i, _ in wanted}))))}
+        missing = [{"entity_id": i, "alias_key": k, "alias": a} for (i, k), a in wanted.items() if (i, k) not in have]
+        if missing:
+            self.c.execute(insert(entity_aliases), missing)
+
+    def seen(self, entity_id: int, when: datetime, *, stories: int = 0) -> None:
+        """Widen the entity's first/last-seen dates to `when`; count `stories` more stories for it."""
+        self.c.execute(update(entities).where(entities.c.id == entity_id).values(
+            story_count=entities.c.story_count + stories,
+            first_seen_at=case((entities.c.first_seen_at > when, when), else_=entities.c.first_seen_at),
+            last_seen_at=case((entities.c.last_seen_at < when, when), else_=entities.c.last_seen_at)))
 
     def _find(self, kind: EntityKind, key: str) -> Stored | None:
         row = self.c.execute(select(entities.c.id, entities.c.name)
@@ -108,13 +144,6 @@ class Writer:
         if not others:
             self.merge(single.id, full)
 
-    def _touch(self, entity_id: int, when: datetime) -> None:
-        row = self.c.execute(select(entities.c.first_seen_at, entities.c.last_seen_at)
-                             .where(entities.c.id == entity_id)).one()
-        first, last = aware(row.first_seen_at), aware(row.last_seen_at)
-        self.c.execute(update(entities).where(entities.c.id == entity_id).values(
-            first_seen_at=min(first, when) if first else when, last_seen_at=max(last, when) if last else when))
-
     def alias(self, entity_id: int, alias: str) -> None:
         key = name_key(alias)
         if not key:
@@ -150,10 +179,9 @@ class Writer:
                            .where(entities.c.id == source_id)).one()
         c.execute(delete(entities).where(entities.c.id == source_id))
         self.recount(target.id)
-        if source.first_seen_at:
-            self._touch(target.id, aware(source.first_seen_at) or source.first_seen_at)
-        if source.last_seen_at:
-            self._touch(target.id, aware(source.last_seen_at) or source.last_seen_at)
+        for when in (source.first_seen_at, source.last_seen_at):
+            if when:
+                self.seen(target.id, aware(when) or when)
 
     def recount(self, entity_id: int) -> None:
         count = self.c.execute(select(func.count()).select_from(mentions)

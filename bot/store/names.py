@@ -18,13 +18,25 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 from sqlalchemy import Engine, select
 
-from bot.store.schema import entity_aliases
+from bot.store.schema import entities, entity_aliases
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """What ranking candidates needs of an entity, kept with the index to spare a query per lookup."""
+
+    id: int
+    kind: str
+    name: str
+    story_count: int
 
 
 @dataclass(slots=True)
 class _Snapshot:
     version: int
+    entities: dict[int, Named] = field(default_factory=dict)
     ids_by_key: dict[str, list[int]] = field(default_factory=dict)
+    aliases: dict[int, list[str]] = field(default_factory=dict)  # as written, per entity
     keys: list[str] = field(default_factory=list)  # sorted, for prefixes
     by_length: dict[int, list[str]] = field(default_factory=dict)
 
@@ -48,13 +60,25 @@ class NameIndex:
 
     def _load(self, version: int) -> _Snapshot:
         ids: dict[str, list[int]] = defaultdict(list)
+        written: dict[int, list[str]] = defaultdict(list)
         with self.engine.connect() as c:
-            for key, entity_id in c.execute(select(entity_aliases.c.alias_key, entity_aliases.c.entity_id)):
+            named = {int(r.id): Named(int(r.id), r.kind, r.name, int(r.story_count)) for r in c.execute(
+                select(entities.c.id, entities.c.kind, entities.c.name, entities.c.story_count))}
+            for key, entity_id, alias in c.execute(select(entity_aliases.c.alias_key, entity_aliases.c.entity_id,
+                                                          entity_aliases.c.alias)):
                 ids[key].append(int(entity_id))
+                written[int(entity_id)].append(alias)
         by_length: dict[int, list[str]] = defaultdict(list)
         for key in ids:
             by_length[len(key)].append(key)
-        return _Snapshot(version, dict(ids), sorted(ids), dict(by_length))
+        return _Snapshot(version, named, dict(ids), dict(written), sorted(ids), dict(by_length))
+
+    def aliases(self, entity_id: int) -> list[str]:
+        return list(self._current().aliases.get(entity_id, []))
+
+    def entities(self, ids: list[int]) -> list[Named]:
+        snapshot = self._current()
+        return [snapshot.entities[i] for i in ids if i in snapshot.entities]
 
     def exact(self, key: str) -> list[int]:
         return list(self._current().ids_by_key.get(key, []))
@@ -89,9 +113,12 @@ class NameIndex:
         """Entities whose names resemble `key`, best first: the suggestions for a name not found."""
         snapshot = self._current()
         found: list[int] = []
-        spread = max(3, len(key) // 2)
-        pool = [k for length in range(max(1, len(key) - spread), len(key) + spread + 1)
-                for k in snapshot.by_length.get(length, [])]
-        for alias, _, _ in process.extract(key, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit * 3):
+        scored: list[tuple[float, str]] = []
+        for length in range(max(1, len(key) - 2), len(key) + 3):  # a name much longer or shorter is no suggestion
+            keys = snapshot.by_length.get(length)
+            if keys:
+                scored += [(score, alias) for alias, score, _ in process.extract(
+                    key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit)]
+        for _, alias in sorted(scored, reverse=True):
             found.extend(i for i in snapshot.ids_by_key[alias] if i not in found)
         return found[:limit]

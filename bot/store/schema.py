@@ -178,6 +178,7 @@ quotes = Table(
 )
 Index("ix_quotes_story_id", quotes.c.story_id)
 Index("ix_quotes_entity_id", quotes.c.entity_id)
+Index("ix_quotes_entity_published", quotes.c.entity_id, quotes.c.published_at)
 
 roles = Table(
     "roles",
@@ -195,6 +196,7 @@ roles = Table(
 Index("ix_roles_entity_id", roles.c.entity_id)
 Index("ix_roles_story_id", roles.c.story_id)
 Index("ix_roles_org_entity_id", roles.c.org_entity_id)
+Index("ix_roles_entity_published", roles.c.entity_id, roles.c.published_at)
 
 events = Table(
     "events",
@@ -209,7 +211,7 @@ events = Table(
     Column("evidence", Text, nullable=False, default=""),
     Column("published_at", TS),
 )
-Index("ix_events_entity_id", events.c.entity_id)
+Index("ix_events_entity_published", events.c.entity_id, events.c.published_at)
 Index("ix_events_story_id", events.c.story_id)
 
 digests = Table(

@@ -33,19 +33,26 @@ def upgrade() -> None:
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
     )
+    # /whois reads an entity's newest roles, events and quotes: (entity, date) indexes serve them in order.
     with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.create_index("ix_events_entity_id", ["entity_id"], unique=False)
+        batch_op.create_index("ix_events_entity_published", ["entity_id", "published_at"], unique=False)
         batch_op.create_index("ix_events_story_id", ["story_id"], unique=False)
     with op.batch_alter_table("roles", schema=None) as batch_op:
         batch_op.create_index("ix_roles_story_id", ["story_id"], unique=False)
         batch_op.create_index("ix_roles_org_entity_id", ["org_entity_id"], unique=False)
+        batch_op.create_index("ix_roles_entity_published", ["entity_id", "published_at"], unique=False)
+    with op.batch_alter_table("quotes", schema=None) as batch_op:
+        batch_op.create_index("ix_quotes_entity_published", ["entity_id", "published_at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("quotes", schema=None) as batch_op:
+        batch_op.drop_index("ix_quotes_entity_published")
     with op.batch_alter_table("roles", schema=None) as batch_op:
+        batch_op.drop_index("ix_roles_entity_published")
         batch_op.drop_index("ix_roles_org_entity_id")
         batch_op.drop_index("ix_roles_story_id")
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_index("ix_events_story_id")
-        batch_op.drop_index("ix_events_entity_id")
+        batch_op.drop_index("ix_events_entity_published")
     op.drop_table("events")
