@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
 
 from bot.models import Enrichment, EntityKind, Event, Quote, Role
 from bot.store import Store
 from tests.fakes.knowledge import Newsroom, org, person
+from tests.fakes.postgres import temporary_database
 
 DAY = datetime(2026, 3, 8, 12, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Every rule here runs on both databases sitrep supports."""
+    if request.param == "sqlite":
+        opened = Store.open(f"sqlite:///{tmp_path / 'knowledge.db'}")
+        yield opened
+        opened.close()
+        return
+    with temporary_database() as url:
+        opened = Store.open(url)
+        yield opened
+        opened.close()
 
 
 def people(store: Store) -> list[str]:
@@ -86,6 +105,15 @@ def test_every_save_moves_the_version_readers_cache_by(store: Store) -> None:
     before = store.knowledge.version()
     room.publish("One", DAY, [person("Ada Quint")])
     assert store.knowledge.version() == before + 1
+
+
+def test_first_and_last_seen_widen_with_each_story(store: Store) -> None:
+    room = Newsroom(store)
+    room.publish("Middle", DAY, [person("Ada Quint")])
+    room.publish("Later", DAY + timedelta(days=5), [person("Ada Quint")])
+    room.publish("Earlier", DAY - timedelta(days=5), [person("Ada Quint")])
+    quint = store.knowledge.find("Ada Quint", EntityKind.person)
+    assert quint is not None and quint.last_seen_at == DAY + timedelta(days=5) and quint.story_count == 3
 
 
 def test_relevance_of_stories(store: Store) -> None:

@@ -64,6 +64,26 @@ def test_the_card_reads_like_a_colleague(newsroom: Newsroom, store: Store) -> No
     assert {"name", "kind", "aliases", "description", "roles", "quotes", "mentions", "related"} <= set(data["match"])
 
 
+def test_the_same_card_from_postgresql(tmp_path: object) -> None:
+    from tests.fakes.postgres import temporary_database
+
+    with temporary_database() as url:
+        store = Store.open(url)
+        try:
+            room = Newsroom(store)
+            room.publish("Lumen Labs names new chief executive", DAY, [
+                person("Daniel Osei", "Osei", roles=[Role("CEO", "Lumen Labs")],
+                       events=[Event("was named CEO", "arrival", "Lumen Labs", headline=True)]), org("Lumen Labs")],
+                quotes=[Quote("We start tomorrow.", "Daniel Osei", EntityKind.person)])
+            card = whois(store, "osei")
+            assert card.match is not None
+            assert card.match.description == "Daniel Osei — Lumen Labs' CEO; was named CEO"
+            assert [q.text for q in card.match.quotes] == ["We start tomorrow."]
+            assert whois(store, "Ose").match is not None and whois(store, "Oesi").match is not None
+        finally:
+            store.close()
+
+
 def test_titles_written_two_ways_are_one_role(newsroom: Newsroom, store: Store) -> None:
     card = whois(store, "Osei")
     assert card.match is not None
