@@ -6,11 +6,12 @@ stories go through `nlp.pipe` in batches. (A process pool would use the second c
 the model again in each process and copy every batch across; NER in spaCy releases the GIL for
 its matrix work, so a thread already leaves the loop responsive.)
 
-Only stories the topic rules kept get the full treatment (entities, roles, events): they are the
-ones a digest shows and /whois should know about, and on a typical feed mix they are a minority,
-so skipping the model for the rest saves most of the CPU. The others still get key facts, a
-summary and their quotes, with speakers found by the shape of names (`nlp.full_for: all` runs the
-model on everything).
+Every story gets the full treatment by default (`nlp.full_for: all`): /whois answers from everything
+read, a person first named in a story the topics dropped may be in tomorrow's relevant one, and at
+news volumes (thousands of stories a day at most) NER costs minutes of CPU a day. `nlp.full_for:
+relevant` runs the model only on the stories the topics keep, for operators with very large, mostly
+off-topic feeds: the others still get key facts, a summary and their quotes, with speakers found by
+the shape of names, but add nobody to the knowledge base.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from bot import quotes as quote_finder
 from bot.config.models import NlpConfig
 from bot.coref import Story
 from bot.events import find_events
-from bot.models import Enrichment
+from bot.models import Enrichment, ExtractedEntity
 from bot.nlp import sentences, spacy_model
 from bot.roles import find_roles
 from bot.summarize import FactPicker, one_line
@@ -82,6 +83,11 @@ class Enricher:
         quotes = quote_finder.extract(context)
         if doc is None:
             return Enrichment(summary=one_line(story.title, facts), facts=facts, quotes=quotes, entities=[])
+        known = {(e.kind, e.name) for e in entities}
+        for quote in quotes:  # a speaker the model missed, named by the shape of the name ("Human Rights Watch")
+            if quote.speaker and quote.speaker_kind and (quote.speaker_kind, quote.speaker) not in known:
+                entities.append(ExtractedEntity(quote.speaker, quote.speaker_kind))
+                known.add((quote.speaker_kind, quote.speaker))
         find_roles(context, entities)
         find_events(context, story.title, entities)
         return Enrichment(summary=one_line(story.title, facts), facts=facts, quotes=quotes, entities=entities)

@@ -41,7 +41,9 @@ _ORG_WORDS = re.compile(
     r"Department|Ministry|Agency|Army|Navy|Air Force|Space Force|Marines?|Corps|Command|Guard|University|"
     r"Institute|Observatory|Council|Committee|Commission|Office|Administration|Bureau|Foundation|Association|"
     r"Center|Centre|Bank|Fund|Capital|Partners|Ventures|Network|Alliance|Union|Parliament|Congress|Senate|"
-    r"Pentagon|Times|Post|News|Journal|Dynamics|Aerospace|Robotics|Defense|Defence|AI)\.?$")
+    r"Pentagon|Times|Post|News|Journal|Dynamics|Aerospace|Robotics|Defense|Defence|AI|Analytics|Solutions|Software|"
+    r"Security|Intelligence|Holdings|Machines|Networks|Electronics|Semiconductors?|Motors|Works|Research|Sciences|"
+    r"Energy|Watch|International|Forum|Society|Trust|Authority|Service|Services|Force|Forces)\.?$")
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _RANK_PREFIX = re.compile(
     r"^(?:(?:" + "|".join(re.escape(r) for r in sorted(RANKS, key=len, reverse=True)) + r")\s+|"
@@ -177,7 +179,8 @@ def _kinds(raw: Sequence[tuple[str, str, int, int]], text: str) -> dict[str, Ent
     for item in raw:
         votes[item[0]][item[1]] += 1
         where[item[0]].append(item)
-    person_parts = {part for name, v in votes.items() if v["PERSON"] and " " in name for part in name.split()}
+    person_parts = {part for name, v in votes.items() if v["PERSON"] and " " in name and not _org_by_form(name)
+                    for part in name.split()}
     org_names = [name for name, v in votes.items() if v["ORG"]]
     kinds: dict[str, EntityKind] = {}
     for name, vote in votes.items():
@@ -185,6 +188,8 @@ def _kinds(raw: Sequence[tuple[str, str, int, int]], text: str) -> dict[str, Ent
             kinds[name] = EntityKind.org
         elif name in person_parts:
             kinds[name] = EntityKind.person  # "Reyes" of "Alan Reyes", whatever the model said once
+        elif " " not in name and any(other.startswith(name + " ") and _org_by_form(other) for other in votes):
+            kinds[name] = EntityKind.org  # "Stellwerk" of "Stellwerk Analytics"
         elif vote["ORG"] and " and " in name and len(name.split()) <= 3:
             continue  # "Pro and Air": a list of products, not a body
         elif vote["ORG"] or (vote["FAC"] and _ORG_WORDS.search(name)):
@@ -203,6 +208,11 @@ def _org_by_form(name: str) -> bool:
     key = fold(name)
     return (key in KNOWN_ORGS or key.replace(" ", "-") in KNOWN_ORGS or org_key(name) in ORG_ALIASES
             or camel_case(name) or bool(_ORG_WORDS.search(name)))
+
+
+def org_by_form(name: str) -> bool:
+    """Whether a name's form alone says organisation (known body, camel case, an organisation word)."""
+    return _org_by_form(name)
 
 
 def _person_form(name: str) -> bool:

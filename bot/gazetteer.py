@@ -43,6 +43,7 @@ ai a.i. x chatgpt gpt llm llms the ceo cto coo cfo ciso
 monday tuesday wednesday thursday friday saturday sunday
 january february march april may june july august september october november december
 breaking update exclusive analysis opinion photo image video
+defense defence state treasury justice
 """)
 
 MONTHS = words("""january february march april june july august september october november december

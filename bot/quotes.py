@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from bot.coref import Story
+from bot.entities import org_by_form
 from bot.gazetteer import ORG_ANAPHORS, words
 from bot.models import EntityKind, Quote
 from bot.quotemarks import QuoteSpan
@@ -152,12 +153,12 @@ def _before(story: Story, span: QuoteSpan, sentence_start: int, partial: bool) -
     before = story.text[sentence_start:span.start]
     if not before.strip():
         return None
-    according = re.search(r"according\s+to\s+(.{2,100}?),?\s*$", before, re.IGNORECASE)
-    if according:
-        return _speaker(story, sentence_start + according.start(1), sentence_start + according.end(1), span.start,
-                        verb_first=True)
-    verbs = list((_SAY_OR_CHARACTERISE if partial else _SAY).finditer(before))
-    verbs = [v for v in verbs if not story.quoted(sentence_start + v.start())]
+    verbs = [v for v in _SAY.finditer(before) if not story.quoted(sentence_start + v.start())]
+    if not verbs or partial:  # "has called AI “the decisive technology”": a characterisation is a saying too
+        verbs = [v for v in _SAY_OR_CHARACTERISE.finditer(before) if not story.quoted(sentence_start + v.start())]
+    if verbs and verbs[-1].group().lower().startswith("according"):  # According to X, such systems "…"
+        np_start = sentence_start + verbs[-1].end()
+        return _speaker(story, np_start, _noun_phrase_end(story, np_start, span.start), span.start, verb_first=True)
     if verbs:
         verb = verbs[-1]
         if partial or len(before[verb.end():].split()) <= 12:
@@ -197,7 +198,13 @@ def _speaker(story: Story, start: int, end: int, quote_at: int, *, verb_first: b
 
 
 def _description(region: str, subject: bool) -> Who | None:
-    """"the captain", "a senior official": the speaker as the story describes them."""
+    """"the captain", "a senior official": the speaker as the story describes them; or a name the model
+    missed ("according to Human Rights Watch"), taken by its capitalised form."""
+    name = re.fullmatch(r"\s*(?:the\s+)?([A-Z][\w&.’'-]*(?:\s+(?:of|for|and|on|[A-Z][\w&.’'-]*)){0,5})\s*,?\s*",
+                        region)
+    if name and not subject and " " in name.group(1):
+        words = name.group(1)
+        return Who(words, EntityKind.org if org_by_form(words) else EntityKind.person)
     if subject:
         clause = re.split(r"[,;:]", region)[-1]
         region = clause

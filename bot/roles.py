@@ -16,7 +16,7 @@ import re
 
 from bot.coref import Story
 from bot.entities import Span
-from bot.gazetteer import ORG_ANAPHORS, RANKS, TITLE_HEAD, TITLE_HEADS, org_display, title_key
+from bot.gazetteer import ORG_ANAPHORS, RANKS, TITLE_HEAD, TITLE_HEADS, org_display, title_key, words
 from bot.models import EntityKind, ExtractedEntity, Role
 
 _RANK_BEFORE = re.compile(
@@ -29,13 +29,19 @@ _PREMOD = re.compile(
     rf"(?P<former>\b(?:former|ex-|then-)\s*)?(?P<title>{_MODIFIER}{{0,3}}?(?:{TITLE_HEADS}))\s*,?\s+$",
     re.IGNORECASE)
 _WHO_AS = re.compile(
-    r"^,\s+(?:who\s+(?P<tense>has\s+worked|had\s+worked|worked|works|serves|served|has\s+served|is|was|"
-    r"has\s+been|had\s+been|became|previously\s+worked)\s+as\s+)?(?P<role>[^,;:“”\"()]{3,160}?)"
+    r"^,\s+(?:who\s+(?P<tense>(?:(?:previously|also|once|briefly|later)\s+)?(?:has\s+|had\s+)?"
+    r"(?:worked|works|serves|served|been|is|was|became))\s+as\s+)?(?P<role>[^,;:“”\"()]{3,160}?)"
     r"(?=,|\.\s|\.$|;|\s+(?:said|says|told|warned|wrote|added|has|had|is|was)\b|$)")
 _LEADS = r"led|leads|heads|headed|ran|runs|oversees|oversaw|directs|manages|managed|chairs|chaired|commands|commanded"
 _WHO_DOES = re.compile(
     rf"^,\s+(?:the\s+\w+\s+)?who\s+(?P<verb>[a-z]+ed|{_LEADS}|built|founded|co-founded)\s+"
     r"(?P<object>[^,;:“”\"()]{3,120}?)(?=,|\.\s|\.$|;|$)")
+# Verbs of a who-clause that tell an event or a former job, not a role ("who joined Palantir in 2006").
+_NOT_ROLE_VERBS = words("has had was is joined left resigned quit said told served worked retired returned moved")
+_DEPARTMENT_TITLE = re.compile(
+    r"^(?P<area>Defen[cs]e|State|Treasury|Justice|Homeland Security|Energy|Commerce|Interior|Labor|Education|"
+    r"Transportation|Veterans Affairs|Agriculture|Health|Foreign|Home|Army|Navy|Air Force)\s+"
+    r"(?P<title>Secretary|Minister|Undersecretary|Under Secretary)$")
 _LED = re.compile(rf"^(?:the\s+)?(?:\w+\s+)?who\s+(?P<verb>{_LEADS})\s+"
                   r"(?P<area>.+?)(?:\s+(?:at|for)\s+(?P<org>[A-Z].+))?$")
 _AFTER = re.compile(
@@ -142,6 +148,15 @@ def _premodifier(story: Story, match: re.Match[str], span: Span, before: str, se
         else:
             org = _sentence_org(story, sentence_start, span.start)
     former = match_former or (bool(match.group("former")) and "then-" not in match.group("former"))
+    department = _DEPARTMENT_TITLE.match(_tidy(story.text[title_start:span.start]))
+    if department:  # "Defense Secretary Pete Hegseth": the Secretary of the Department of Defense
+        area, head = department.group("area"), department.group("title")
+        if area in ("Army", "Navy", "Air Force"):
+            inside = story.within(title_start, span.start, EntityKind.org)
+            body = story.name(inside[0]) if inside else area
+        else:
+            body = org_display(f"Ministry of {area}" if head == "Minister" else f"Department of {area}")
+        return [Role(head, body, former=former, evidence=sentence)]
     if not title or not TITLE_HEAD.search(title):
         return []
     return [Role(title, org, former=former, evidence=sentence)]
@@ -163,7 +178,7 @@ def _sentence_org(story: Story, sentence_start: int, at: int) -> str | None:
 def _apposition(story: Story, after: str, span: Span, sentence: str) -> list[Role]:
     base = span.end
     does = _WHO_DOES.match(after)
-    if does and does.group("verb") not in ("has", "had", "was", "is"):
+    if does and does.group("verb") not in _NOT_ROLE_VERBS:
         clause = _tidy(after[does.start("verb"):does.end("object")])
         led = _LED.match(_tidy(after[2:does.end("object")]))
         if led:
@@ -175,12 +190,14 @@ def _apposition(story: Story, after: str, span: Span, sentence: str) -> list[Rol
         return []
     role = match.group("role")
     role_start = base + match.start("role")
-    tense = (match.group("tense") or "").replace("  ", " ")
-    former = tense in ("worked", "had worked", "had been", "served", "previously worked")
+    tense = re.sub(r"\s+", " ", match.group("tense") or "")
+    former = bool(re.search(r"\b(?:previously|once|had|worked|served|was)\b", tense)) and "has" not in tense
     parsed = _parse_role(story, role, role_start)
     if parsed is None:
         return []
     title, org = parsed
+    if title.lower().startswith(("former ", "ex-")):  # "a former minister for strategic industries"
+        title, former = re.sub(r"^(?:former\s+|ex-)", "", title, flags=re.IGNORECASE), True
     return [Role(title, org, former=former, evidence=sentence)]
 
 
@@ -204,7 +221,7 @@ def _parse_role(story: Story, role: str, role_start: int) -> tuple[str, str | No
             org = story.name(meant) if meant else None
         return _tidy(possessive.group("title")), org
     at = _ROLE_AT.match(stripped)
-    if at:
+    if at and at.group("org").lstrip("the ")[:1].isupper():  # "analyst at the Teal Group", not "minister for x"
         org_text = at.group("org")
         org = _org_in(story, offset + at.start("org"), len(org_text))
         return _tidy(at.group("title")), org

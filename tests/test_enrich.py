@@ -42,7 +42,7 @@ def test_the_model_is_loaded_once_with_only_what_ner_needs() -> None:
 
 
 async def test_pending_stories_are_enriched_saved_and_clustered(tmp_path: Path, store: Store) -> None:
-    core = core_with_stories(tmp_path, store, Enricher(NlpConfig()), [True, True, False])
+    core = core_with_stories(tmp_path, store, Enricher(NlpConfig(full_for="relevant")), [True, True, False])
     try:
         assert await core.poller.enrich_pending() == 3
         assert await core.poller.enrich_pending() == 0  # nothing left: every story is marked enriched

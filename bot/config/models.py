@@ -78,10 +78,11 @@ class NlpConfig(Strict):
                                    description="sumy algorithm ranking key facts, blended with a lead bias; "
                                    "'lead' takes the first sentences.")
     max_facts: int = Field(default=4, ge=2, le=5, description="Key facts per story (900 characters at most in all).")
-    full_for: Literal["relevant", "all"] = Field(
-        default="relevant",
-        description="Stories that get people, organisations, roles and events from the spaCy model: only those "
-        "the topics keep (the rest still get facts and quotes), or all.")
+    full_for: Literal["all", "relevant"] = Field(
+        default="all",
+        description="Stories that get people, organisations, roles and events from the spaCy model: all (the "
+        "knowledge base is built from everything read), or only those the topics keep, to save CPU on large, "
+        "mostly off-topic feeds (the rest still get facts and quotes).")
 
 
 class FullText(StrEnum):

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, delete, desc, func, insert, select, update
 
 from bot.clock import aware
+from bot.gazetteer import org_key
 from bot.models import Enrichment, EntityKind, Quote
 from bot.store.knowledge_write import VERSION_KEY, Stored, Writer, entity_key, name_key
 from bot.store.names import NameIndex
@@ -92,18 +93,18 @@ class KnowledgeRepo:
                                               "published_at": published} for i, n in counts.items()])
             for entity_id in counts:
                 writer.seen(entity_id, when, stories=1)
-            orgs = {name: s for (_, name), s in stored.items() if s.kind is EntityKind.org}
+            orgs = {org_key(name): s for (_, name), s in stored.items() if s.kind is EntityKind.org}
             role_rows, event_rows = [], []
             for entity in enrichment.entities:
                 owner = stored[(entity.kind, entity.name)]
                 for role in entity.roles:
-                    org = orgs.get(role.org) if role.org else None
+                    org = orgs.get(org_key(role.org)) if role.org else None
                     role_rows.append({
                         "entity_id": owner.id, "story_id": story_id, "title": role.title[:300],
                         "org": org.name if org else role.org, "org_entity_id": org.id if org else None,
                         "former": role.former, "evidence": role.evidence[:1000], "published_at": published})
                 for event in entity.events:
-                    org = orgs.get(event.org) if event.org else None
+                    org = orgs.get(org_key(event.org)) if event.org else None
                     event_rows.append({
                         "entity_id": owner.id, "story_id": story_id, "text": event.text[:300], "kind": event.kind,
                         "org": org.name if org else event.org, "headline": event.headline,

@@ -69,7 +69,8 @@ STORIES = [
         not_quotes=["Trust at the Edge", "confidence scores"],
         people=["Graham Whitfield", "Nadia Petrova"],
         orgs=["Royal United Services Institute"],
-        roles=[("Graham Whitfield", "Defence Minister", None, False), ("Nadia Petrova", "senior fellow", None, False)],
+        roles=[("Graham Whitfield", "Minister", "Ministry of Defence", False),
+               ("Nadia Petrova", "senior fellow", None, False)],
     ),
     Labelled(
         key="colon-and-multi-paragraph",
@@ -162,5 +163,28 @@ STORIES = [
         quotes=[("The threat is real and it is growing", "Marsh"), ("Nobody has a complete answer yet", "Marsh")],
         people=["Helen Marsh"],
         roles=[("Helen Marsh", "chief scientist", None, False)],
+    ),
+    Labelled(
+        key="statement-and-department-titles",
+        title="Stellwerk wins Army deal for imagery AI",
+        paragraphs=[
+            "Stellwerk Analytics has won a $480 million contract from the U.S. Army to expand an AI platform that "
+            "helps analysts find targets in satellite imagery, the company said Wednesday.",
+            "\"This is becoming the backbone of how the Army sees the battlefield,\" Rohan Mehta, Stellwerk's chief "
+            "technology officer, said in a statement.",
+            "Defense Secretary Paul Iverson has called AI \"the decisive technology of this decade.\"",
+            "Mehta, who joined Stellwerk in 2006 as one of its first employees, said the company would hire 300 "
+            "engineers. Carla Voigt, who previously served as staff director of the Senate Armed Services "
+            "Committee, said the deal was overdue.",
+            "According to Human Rights Watch, such systems \"raise serious concerns about accountability.\"",
+        ],
+        quotes=[("backbone of how the Army sees the battlefield", "Mehta"),
+                ("the decisive technology of this decade", "Iverson"),
+                ("raise serious concerns about accountability", "Watch")],
+        people=["Rohan Mehta", "Paul Iverson", "Carla Voigt"],
+        orgs=["Stellwerk Analytics", "Human Rights Watch"],
+        roles=[("Rohan Mehta", "chief technology officer", "Stellwerk Analytics", False),
+               ("Paul Iverson", "Secretary", "Department of Defense", False),
+               ("Carla Voigt", "staff director", "Senate Armed Services Committee", True)],
     ),
 ]
