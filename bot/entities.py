@@ -232,15 +232,18 @@ def _refind(text: str, found: list[Span], credits: list[tuple[int, int]]) -> lis
     if not surfaces:
         return found
     taken = [(s.start, s.end) for s in found]
-    pattern = re.compile(r"(?<![\w@])(?:" + "|".join(re.escape(n) for n in sorted(surfaces, key=len, reverse=True))
-                         + r")(?![\w])")
     extra = []
-    for match in pattern.finditer(text):
-        start, end = match.start(), match.end()
-        if any(a < end and start < b for a, b in taken) or any(a <= start < b for a, b in credits):
-            continue
-        extra.append(Span(match.group(), surfaces[match.group()], start, end))
-        taken.append((start, end))
+    for surface in sorted(surfaces, key=len, reverse=True):  # longest first, so "Alan Reyes" before "Reyes"
+        start = text.find(surface)
+        while start >= 0:
+            end = start + len(surface)
+            bounded = (start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_@")) and (
+                end == len(text) or not (text[end].isalnum() or text[end] == "_"))
+            if bounded and not any(a < end and start < b for a, b in taken) and \
+                    not any(a <= start < b for a, b in credits):
+                extra.append(Span(surface, surfaces[surface], start, end))
+                taken.append((start, end))
+            start = text.find(surface, start + 1)
     return sorted(found + extra, key=lambda s: s.start)
 
 

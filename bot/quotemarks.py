@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 
 MAX_QUOTE = 3000
+_DOUBLE = re.compile("[“”\"]")
+_SINGLE = re.compile("[‘’']")
 _OPEN_BEFORE = frozenset(" \t([{—–-/:;“\"‘'")  # what may stand before an opening mark
 _CLOSE_AFTER = frozenset(" \t.,;:!?)]}—–-”\"’'…")  # what may follow a closing mark
 
@@ -69,7 +71,8 @@ def _first_char(text: str, start: int, end: int) -> int:
 def _doubles(text: str, start: int, end: int, index: int) -> list[QuoteSpan]:
     spans = []
     open_at: int | None = None
-    for i in range(start, end):
+    for mark in _DOUBLE.finditer(text, start, end):
+        i = mark.start()
         ch = text[i]
         if ch == "“" or (ch == '"' and open_at is None and _opens(text, i, start)):
             if open_at is None:
@@ -97,14 +100,17 @@ def _singles(text: str, start: int, end: int, index: int, doubles: list[QuoteSpa
     def inside(i: int) -> bool:
         return any(d.start <= i < d.end for d in doubles)
 
-    openers = [i for i in range(start, end) if text[i] in "‘'" and not inside(i) and _single_opens(text, i, start)]
+    marks = [m.start() for m in _SINGLE.finditer(text, start, end)]
+    if not marks:
+        return []
+    openers = [i for i in marks if text[i] in "‘'" and not inside(i) and _single_opens(text, i, start)]
     spans = []
     taken_until = start
     for n, opener in enumerate(openers):
         if opener < taken_until:
             continue
         limit = openers[n + 1] if n + 1 < len(openers) else end
-        closers = [i for i in range(opener + 2, limit) if text[i] in "’'" and _single_closes(text, i, end)]
+        closers = [i for i in marks if opener + 2 <= i < limit and text[i] in "’'" and _single_closes(text, i, end)]
         if not closers:
             continue
         # "the soldiers’ lives": a plural possessive looks like a closing mark; prefer a later one.

@@ -104,7 +104,7 @@ def test_every_save_moves_the_version_readers_cache_by(store: Store) -> None:
     room = Newsroom(store)
     before = store.knowledge.version()
     room.publish("One", DAY, [person("Ada Quint")])
-    assert store.knowledge.version() == before + 1
+    assert store.knowledge.version() != before
 
 
 def test_first_and_last_seen_widen_with_each_story(store: Store) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, desc, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, desc, exists, func, insert, or_, select, update
 
 from bot.clock import aware
 from bot.gazetteer import org_key
@@ -91,8 +91,7 @@ class KnowledgeRepo:
             if counts:
                 c.execute(insert(mentions), [{"entity_id": i, "story_id": story_id, "count": n,
                                               "published_at": published} for i, n in counts.items()])
-            for entity_id in counts:
-                writer.seen(entity_id, when, stories=1)
+            writer.seen(list(counts), when, stories=1)
             orgs = {org_key(name): s for (_, name), s in stored.items() if s.kind is EntityKind.org}
             role_rows, event_rows = [], []
             for entity in enrichment.entities:
@@ -125,6 +124,9 @@ class KnowledgeRepo:
     @staticmethod
     def _clear(c: Connection, story_id: str) -> set[int]:
         """Forget one story's facts, quotes, roles, events and mentions; the entities it named."""
+        learned = or_(*(exists().where(table.c.story_id == story_id) for table in (facts, quotes, mentions)))
+        if not c.execute(select(learned)).scalar_one():
+            return set()  # the story's first enrichment: nothing to forget
         for table in (facts, quotes, roles, events):
             c.execute(delete(table).where(table.c.story_id == story_id))
         old = {int(r.entity_id) for r in c.execute(select(mentions.c.entity_id).where(mentions.c.story_id == story_id))}

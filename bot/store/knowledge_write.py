@@ -10,6 +10,7 @@ person but the store knows only as an organisation ("Anthropic") is that organis
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,9 +103,12 @@ class Writer:
         if missing:
             self.c.execute(insert(entity_aliases), missing)
 
-    def seen(self, entity_id: int, when: datetime, *, stories: int = 0) -> None:
-        """Widen the entity's first/last-seen dates to `when`; count `stories` more stories for it."""
-        self.c.execute(update(entities).where(entities.c.id == entity_id).values(
+    def seen(self, entity_ids: int | list[int], when: datetime, *, stories: int = 0) -> None:
+        """Widen the entities' first/last-seen dates to `when`; count `stories` more stories for each."""
+        ids = [entity_ids] if isinstance(entity_ids, int) else entity_ids
+        if not ids:
+            return
+        self.c.execute(update(entities).where(entities.c.id.in_(ids)).values(
             story_count=entities.c.story_count + stories,
             first_seen_at=case((entities.c.first_seen_at > when, when), else_=entities.c.first_seen_at),
             last_seen_at=case((entities.c.last_seen_at < when, when), else_=entities.c.last_seen_at)))
@@ -190,9 +194,7 @@ class Writer:
 
     def bump_version(self, now: datetime) -> None:
         """Readers that cache names (the /whois index) reload when this number changes."""
-        current = self.c.execute(select(kv.c.value).where(kv.c.key == VERSION_KEY)).scalar_one_or_none()
-        value = (int(current) if isinstance(current, int | float | str) else 0) + 1
-        if current is None:
+        # A fresh random number, not a counter: one statement, and no read-modify-write race between writers.
+        value = secrets.randbits(48)
+        if self.c.execute(update(kv).where(kv.c.key == VERSION_KEY).values(value=value, updated_at=now)).rowcount == 0:
             self.c.execute(insert(kv).values(key=VERSION_KEY, value=value, updated_at=now))
-        else:
-            self.c.execute(update(kv).where(kv.c.key == VERSION_KEY).values(value=value, updated_at=now))
