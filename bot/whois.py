@@ -65,19 +65,18 @@ def whois(store: Store, query: str) -> WhoisCard:
         same_kind = [e for e in others if e.kind is top.kind]
         if not same_kind or top.story_count >= DOMINANT * max(same_kind[0].story_count, 1):
             return WhoisCard(query, profile(store, top))
-        return WhoisCard(query, None, [_candidate(store, e) for e in lookup.entities[:MAX_CANDIDATES]],
+        return WhoisCard(query, None, _candidates(store, lookup.entities[:MAX_CANDIDATES]),
                          message=f"Several people or organisations match “{query}”; which one?")
-    suggestions = [_candidate(store, e) for e in lookup.entities[:MAX_CANDIDATES]]
+    suggestions = _candidates(store, lookup.entities[:MAX_CANDIDATES])
     message = f"Nobody called “{query}” appears in the news read so far."
     if suggestions:
         message += " Did you mean " + ", ".join(c.name for c in suggestions) + "?"
     return WhoisCard(query, None, suggestions, message=message)
 
 
-def _candidate(store: Store, entity: EntityRow) -> Candidate:
-    knowledge = store.knowledge
-    return Candidate(entity.name, entity.kind.value,
-                     describe(entity, knowledge.roles(entity.id, limit=20), knowledge.events(entity.id, limit=4), None))
+def _candidates(store: Store, rows: list[EntityRow]) -> list[Candidate]:
+    known = store.knowledge.roles_and_events_of([r.id for r in rows])
+    return [Candidate(r.name, r.kind.value, describe(r, *known[r.id], None)) for r in rows]
 
 
 def profile(store: Store, entity: EntityRow) -> Profile:

@@ -15,7 +15,7 @@ from bot.store.knowledge_write import VERSION_KEY, Stored, Writer, entity_key, n
 from bot.store.names import NameIndex
 from bot.store.schema import entities, entity_aliases, events, facts, kv, mentions, quotes, roles, stories
 
-RELATED_WINDOW = 100  # related names are counted over this many of an entity's latest stories
+RELATED_WINDOW = 60  # related names are counted over this many of an entity's latest stories
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +196,32 @@ class KnowledgeRepo:
                              .order_by(desc(roles.c.published_at)).limit(limit))
             return [RoleRow(r.title, r.org, r.former, aware(r.published_at), r.story_id, r.evidence, r.url)
                     for r in rows]
+
+    def roles_and_events_of(self, ids: Sequence[int], *, roles_each: int = 20, events_each: int = 4
+                            ) -> dict[int, tuple[list[RoleRow], list[EventRow]]]:
+        """The latest roles and events of several entities in two queries (for a list of candidates)."""
+        found: dict[int, tuple[list[RoleRow], list[EventRow]]] = {i: ([], []) for i in ids}
+        if not ids:
+            return found
+        with self.engine.connect() as c:
+            rank = func.row_number().over(partition_by=roles.c.entity_id, order_by=desc(roles.c.published_at))
+            inner = (select(roles.c.entity_id, roles.c.title, roles.c.org, roles.c.former, roles.c.published_at,
+                            roles.c.story_id, roles.c.evidence, rank.label("n"))
+                     .where(roles.c.entity_id.in_(list(ids))).subquery())
+            for r in c.execute(select(inner).where(inner.c.n <= roles_each)):
+                found[int(r.entity_id)][0].append(RoleRow(r.title, r.org, r.former, aware(r.published_at), r.story_id,
+                                                          r.evidence))
+            rank = func.row_number().over(partition_by=events.c.entity_id, order_by=desc(events.c.published_at))
+            inner = (select(events.c.entity_id, events.c.text, events.c.kind, events.c.org, events.c.headline,
+                            events.c.published_at, events.c.story_id, rank.label("n"))
+                     .where(events.c.entity_id.in_(list(ids))).subquery())
+            for r in c.execute(select(inner).where(inner.c.n <= events_each)):
+                found[int(r.entity_id)][1].append(EventRow(r.text, r.kind, r.org, r.headline, aware(r.published_at),
+                                                           r.story_id, None))
+        for role_rows, event_rows in found.values():
+            role_rows.sort(key=lambda r: r.published_at.timestamp() if r.published_at else 0, reverse=True)
+            event_rows.sort(key=lambda e: e.published_at.timestamp() if e.published_at else 0, reverse=True)
+        return found
 
     def events(self, entity_id: int, *, limit: int = 12) -> list[EventRow]:
         with self.engine.connect() as c:
