@@ -80,6 +80,11 @@ def test_the_same_card_from_postgresql(tmp_path: object) -> None:
             assert card.match.description == "Daniel Osei — Lumen Labs' CEO; was named CEO"
             assert [q.text for q in card.match.quotes] == ["We start tomorrow."]
             assert whois(store, "Ose").match is not None and whois(store, "Oesi").match is not None
+            room.publish("Another Osei", DAY, [person("Ama Osei", "Osei", roles=[Role("analyst", "Lumen Labs")])])
+            ambiguous = whois(store, "Osei")
+            assert ambiguous.match is None
+            assert {c.description for c in ambiguous.candidates} == {
+                "Daniel Osei — Lumen Labs' CEO; was named CEO", "Ama Osei — Lumen Labs' analyst"}
         finally:
             store.close()
 
