@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from bot.coref import Story
 from bot.entities import org_by_form
-from bot.gazetteer import ORG_ANAPHORS, words
+from bot.gazetteer import DAYS, MONTHS, NOT_NAMES, ORG_ANAPHORS, fold, words
 from bot.models import EntityKind, Quote
 from bot.quotemarks import QuoteSpan
 
@@ -51,6 +51,8 @@ _TITLE_NOUN = re.compile(r"\b(?:book|film|movie|report|paper|song|album|show|ser
                          r"headline|slogan|motto|hashtag|campaign|memo)\s*,?\s*$", re.IGNORECASE)
 _SMALL = words("a an the of and or in on at to for with by from as vs")
 PARTIAL_WORDS = 8
+_NOT_SPEAKERS = NOT_NAMES | MONTHS | DAYS | frozenset(("it", "this", "that", "there", "here", "officials", "critics",
+                                                     "analysts", "experts", "police", "authorities", "sources"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,10 +202,10 @@ def _speaker(story: Story, start: int, end: int, quote_at: int, *, verb_first: b
 def _description(region: str, subject: bool) -> Who | None:
     """"the captain", "a senior official": the speaker as the story describes them; or a name the model
     missed ("according to Human Rights Watch"), taken by its capitalised form."""
-    name = re.fullmatch(r"\s*(?:the\s+)?([A-Z][\w&.’'-]*(?:\s+(?:of|for|and|on|[A-Z][\w&.’'-]*)){0,5})\s*,?\s*",
-                        region)
-    if name and not subject and " " in name.group(1):
-        words = name.group(1)
+    name = re.fullmatch(r"\s*(?:the\s+)?([A-Z][\w&.’'-]*(?:\s+(?:of|for|and|on|[A-Z][\w&.’'-]*)){0,5})\s*",
+                        region.rstrip(" \t,.;:!?"))
+    if name and not subject and (" " in name.group(1) or fold(name.group(1)) not in _NOT_SPEAKERS):
+        words = name.group(1)  # "said Okafor" / "Okafor said", the name missed by the model
         return Who(words, EntityKind.org if org_by_form(words) else EntityKind.person)
     if subject:
         clause = re.split(r"[,;:]", region)[-1]
