@@ -117,6 +117,7 @@ class Sitrep:
         await self.fetcher.aclose()
         if self._feed_checker is not None:
             await self._feed_checker.client.aclose()
+        await asyncio.to_thread(self.enricher.close)  # lets a running NLP batch finish first
         self.store.close()
 
     # --- the pipeline --------------------------------------------------------------------------

@@ -18,6 +18,16 @@ class RoleLine:
     title: str
     org: str | None
     former: bool = False
+    reported: datetime | None = None  # the date of the latest story that gave this role
+    story_url: str | None = None
+    until: datetime | None = None  # when the news reported the person leaving it
+    since: datetime | None = None  # the date of the first story that gave this role
+
+
+@dataclass(frozen=True, slots=True)
+class EventLine:
+    text: str  # "resigned over the Pentagon deal"
+    kind: str  # departure | arrival | action
     reported: datetime | None = None
     story_url: str | None = None
 
@@ -55,6 +65,7 @@ class Profile:
     mentions: list[MentionLine]
     related: list[EntityLine]
     story_count: int = 0
+    events: list[EventLine] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,17 @@ class Role:
     evidence: str = ""  # the sentence the role was read from
 
 
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something a person did that a colleague would mention: "resigned over the Pentagon deal"."""
+
+    text: str  # a short past-tense phrase without the subject
+    kind: str  # departure | arrival | action
+    org: str | None = None  # the organisation left or joined, when named
+    headline: bool = False  # read from the story's title (the most condensed statement of the news)
+    evidence: str = ""
+
+
 @dataclass(slots=True)
 class ExtractedEntity:
     name: str  # canonical (longest, full) form within the story
@@ -49,6 +60,7 @@ class ExtractedEntity:
     aliases: set[str] = field(default_factory=set)
     count: int = 1
     roles: list[Role] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
 
 
 @dataclass(slots=True)

