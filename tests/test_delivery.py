@@ -16,6 +16,7 @@ from bot.app import Sitrep
 from bot.clock import FakeClock
 from bot.config.models import ChannelConfig
 from bot.delivery import LEASE, MAX_ATTEMPTS, PROBE, Deliverer
+from bot.errors import SitrepError
 from bot.render import text
 from bot.schedule import digest_job, start_job
 from bot.store import Store
@@ -203,8 +204,21 @@ async def test_a_channel_gone_from_the_config_fails_its_messages(core: Sitrep, t
 async def test_a_platform_without_a_sender_marks_its_channel_failing(store: Store, clock: FakeClock,
                                                                      tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    # A platform whose package cannot be imported here (a missing optional dependency, say).
-    monkeypatch.setitem(platforms.MODULES, "slack", "adapters.not_installed")
+    # A platform that renders but cannot send from this process (its client cannot start here).
+    real = platforms.load("slack")
+
+    class CannotSend:
+        name = "slack"
+        render_digest = staticmethod(real.render_digest)
+        render_card = staticmethod(real.render_card)
+
+        def sender(self, core: Sitrep) -> Any:
+            raise SitrepError("the Slack client cannot start here")
+
+        def adapter(self, core: Sitrep) -> Any:
+            return None
+
+    monkeypatch.setattr(platforms, "load", lambda name: CannotSend())
     config = make_config("slack: {bot_token: xoxb-1, app_token: xapp-1}\n"
                          "channels:\n  - {name: chat, platform: slack, target: C0123}\n", tmp_path)
     core = Sitrep(config=config, store=store, clock=clock)
@@ -215,7 +229,7 @@ async def test_a_platform_without_a_sender_marks_its_channel_failing(store: Stor
     assert await core.deliver() == 0
     state = store.outbox.channel("chat")
     assert state is not None and state.status == "failing"
-    assert state.last_error is not None and state.last_error.startswith("platform 'slack' is not available")
+    assert state.last_error == "the Slack client cannot start here"
     await core.aclose()
 
 
