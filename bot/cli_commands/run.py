@@ -20,7 +20,6 @@ from bot.health import HealthServer, Readiness
 from bot.logs import setup_logging
 from bot.poll import FeedOutcome, PollReport
 from bot.ports import ChatAdapter
-from bot.render import text
 from bot.schedule import build as build_scheduler
 from bot.schedule import due_digests, finish_running_jobs
 
@@ -105,11 +104,19 @@ async def _run(state: State, once: bool) -> None:
 
 
 async def _first_console_digest(core: Sitrep) -> None:
-    """The terminal shows the latest events at start, so `make run` shows the bot working at once."""
+    """The terminal gets its digest at start, so `make run` shows the bot working at once.
+
+    It goes through the outbox like any digest: the channel then counts as served, and the
+    scheduler's start-up catch-up does not print the same stories a second time.
+    """
     for channel in core.config.channels:
-        if channel.platform.value == "console":
-            digest = await asyncio.to_thread(core.digest, channel, since=None)
-            click.echo(text.digest(digest) + "\n")
+        if channel.platform.value != "console":
+            continue
+        since = core.channel_since(channel)
+        await core.queue_digest(channel, since=since, slot=f"start:{core.clock.now().isoformat()}")
+        if not await core.deliver(channel=channel.name):
+            when = f" ({since:%Y-%m-%d %H:%M} UTC)" if since else ""
+            click.echo(f"No new stories since the last digest{when}; /digest shows the latest.\n")
 
 
 JOB_GRACE = 20.0  # seconds for running jobs (a post in flight) to finish after SIGTERM
