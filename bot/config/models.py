@@ -59,6 +59,10 @@ class PollConfig(Strict):
     jitter: float = Field(default=0.1, ge=0, le=1, description="Random spread, as a fraction of the interval.")
     max_failures: int = Field(default=5, ge=1, description="Failures in a row before a feed is marked failing.")
     failing_interval: Duration = Field(default=timedelta(hours=6), description="Retry interval for failing feeds.")
+    max_interval: Duration = Field(
+        default=timedelta(hours=6),
+        description="Longest wait a healthy feed's server can ask for (Cache-Control max-age, RSS ttl).",
+    )
     backfill: BackfillConfig = BackfillConfig()
     cluster_window: Duration = Field(default=timedelta(days=3), description="How far apart one event's reports may be.")
 

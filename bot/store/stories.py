@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.clock import aware
 from bot.models import EntityKind, Quote, StorySource, StoryView, TopicMatch
@@ -41,6 +44,24 @@ class Stored:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemKey:
+    """What identifies a feed item before it is stored (see bot.identity)."""
+
+    id: str
+    canonical_url: str | None
+    title_key: str | None
+    published_at: datetime | None
+    text: str = ""  # the feed's text, to tell a re-publication from a new item that reuses a title
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    story_id: str
+    title: str
+    in_feed: bool  # this feed already carried it
+
+
+@dataclass(frozen=True, slots=True)
 class TextRow:
     """What the NLP stage needs of a story."""
 
@@ -50,57 +71,109 @@ class TextRow:
     published_at: datetime | None
 
 
+REPUBLISH_WINDOW = timedelta(days=14)  # the same title in the same feed this close together may be one story
+_WORD = re.compile(r"\w+")
+
+
+def same_text(a: str, b: str) -> bool:
+    """Whether two versions of an item's text are one story lightly edited (word overlap)."""
+    wa, wb = set(_WORD.findall(a.lower()[:5000])), set(_WORD.findall(b.lower()[:5000]))
+    if not wa or not wb:
+        return not wa and not wb
+    return len(wa & wb) / len(wa | wb) >= 0.5
+
+
 class StoryRepo:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def find_known(self, c: Connection, story: NewStory, feed_id: int) -> str | None:
-        """The id under which this story is already stored, if it is.
+    def known(self, feed_id: int, keys: Sequence[ItemKey]) -> list[Known | None]:
+        """For each item, the story it already is, if any (read-only; `save` checks again)."""
+        with self.engine.connect() as c:
+            return [self._find(c, key, feed_id) for key in keys]
 
-        Same id, or same canonical link from any feed; within one feed, the same normalised title is
-        also the same story (an item re-published with a new date or guid is not news).
+    def _find(self, c: Connection, key: ItemKey, feed_id: int) -> Known | None:
+        """Same id, or same canonical link from any feed; within one feed, the same title with the same
+        text is a re-publication (a new date or a new guid does not make it news)."""
+        conditions = [stories.c.id == key.id]
+        if key.canonical_url:
+            conditions.append(stories.c.canonical_url == key.canonical_url)
+        row: Any = c.execute(select(stories.c.id, stories.c.title).where(or_(*conditions))
+                             .order_by((stories.c.id == key.id).desc()).limit(1)).first()
+        if row is None and key.title_key:
+            candidates = c.execute(
+                select(stories.c.id, stories.c.title, stories.c.published_at, stories.c.feed_summary,
+                       stories.c.text)
+                .join(story_sources, story_sources.c.story_id == stories.c.id)
+                .where(stories.c.title_key == key.title_key, story_sources.c.feed_id == feed_id).limit(20))
+            for candidate in candidates:
+                when = aware(candidate.published_at)
+                close = when is None or key.published_at is None or abs(when - key.published_at) <= REPUBLISH_WINDOW
+                if close and same_text(key.text, candidate.text or candidate.feed_summary):
+                    row = candidate
+                    break
+        if row is None:
+            return None
+        in_feed = c.execute(select(story_sources.c.story_id).where(
+            story_sources.c.story_id == row.id, story_sources.c.feed_id == feed_id)).first() is not None
+        return Known(str(row.id), row.title, in_feed)
+
+    def save(self, *, feed_id: int, source_name: str, now: datetime, new: Sequence[NewStory] = (),
+             seen: Sequence[tuple[ItemKey, str | None, str]] = ()) -> list[Stored]:
+        """One feed's poll in one transaction: new stories inserted, known ones linked to this feed.
+
+        `seen` holds (key, url, title) of items believed known; a changed title is taken quietly (an
+        edit is not news). Each new story is checked again here, so two feeds carrying the same new
+        story at the same moment still store it once.
         """
-        conditions = [stories.c.id == story.id]
-        if story.canonical_url:
-            conditions.append(stories.c.canonical_url == story.canonical_url)
-        row = c.execute(select(stories.c.id).where(or_(*conditions)).limit(1)).first()
-        if row:
-            return str(row.id)
-        if story.title_key:
-            row = c.execute(
-                select(stories.c.id).join(story_sources, story_sources.c.story_id == stories.c.id)
-                .where(stories.c.title_key == story.title_key, story_sources.c.feed_id == feed_id).limit(1)
-            ).first()
-            if row:
-                return str(row.id)
-        return None
+        results: list[Stored] = []
+        with self.engine.begin() as c:
+            for key, url, title in seen:
+                known = self._find(c, key, feed_id)
+                if known is None:
+                    continue
+                if title and title != known.title and known.in_feed:
+                    c.execute(update(stories).where(stories.c.id == known.story_id).values(
+                        title=title, title_key=key.title_key, updated_at=now))
+                if not known.in_feed:
+                    self._link(c, known.story_id, feed_id, source_name, url, now)
+                results.append(Stored(known.story_id, False))
+            for story in new:
+                key = ItemKey(story.id, story.canonical_url, story.title_key, story.published_at, story.text)
+                known = self._find(c, key, feed_id)
+                if known is None and self._insert(c, story, now):
+                    self._link(c, story.id, feed_id, source_name, story.url, now)
+                    results.append(Stored(story.id, True))
+                    continue
+                known = known or self._find(c, key, feed_id)
+                if known is not None and not known.in_feed:
+                    self._link(c, known.story_id, feed_id, source_name, story.url, now)
+                results.append(Stored(known.story_id if known else story.id, False))
+        return results
 
     def store(self, story: NewStory, *, feed_id: int, source_name: str, now: datetime) -> Stored:
-        with self.engine.begin() as c:
-            known = self.find_known(c, story, feed_id)
-            if known is None:
-                c.execute(insert(stories).values(
-                    id=story.id, guid=story.guid, url=story.url, canonical_url=story.canonical_url,
-                    title=story.title, title_key=story.title_key, author=story.author,
-                    published_at=story.published_at, first_seen_at=now, updated_at=now,
-                    feed_summary=story.feed_summary, text=story.text, text_source=story.text_source,
-                    relevant=story.relevant, topics=story.topics,
-                    topic_matches=[_match_json(m) for m in story.topic_matches], announce=story.announce,
-                ))
-                story_id, created = story.id, True
-            else:
-                story_id, created = known, False
-                # Keep the fullest text any outlet gave us; the NLP runs again only if it grew.
-                current = c.execute(select(func.length(stories.c.text)).where(stories.c.id == known)).scalar_one()
-                if len(story.text) > (current or 0) * 1.2 and story.text_source == "article":
-                    c.execute(update(stories).where(stories.c.id == known).values(
-                        text=story.text, text_source=story.text_source, updated_at=now, enriched_at=None))
-            exists = c.execute(select(story_sources.c.story_id).where(
-                story_sources.c.story_id == story_id, story_sources.c.feed_id == feed_id)).first()
-            if not exists:
-                c.execute(insert(story_sources).values(
-                    story_id=story_id, feed_id=feed_id, source_name=source_name, url=story.url, seen_at=now))
-        return Stored(story_id, created)
+        return self.save(feed_id=feed_id, source_name=source_name, now=now, new=[story])[0]
+
+    @staticmethod
+    def _insert(c: Connection, story: NewStory, now: datetime) -> bool:
+        """Insert unless the id exists (another instance stored it a moment ago); true if inserted."""
+        # ON CONFLICT DO NOTHING, spelled per dialect: both SQLite and PostgreSQL have it, and unlike a
+        # SAVEPOINT it keeps SQLite's implicit transaction from holding a stale read snapshot.
+        dialect_insert = sqlite_insert if c.dialect.name == "sqlite" else pg_insert
+        done = c.execute(dialect_insert(stories).on_conflict_do_nothing(index_elements=["id"]).values(
+            id=story.id, guid=story.guid, url=story.url, canonical_url=story.canonical_url,
+            title=story.title, title_key=story.title_key, author=story.author,
+            published_at=story.published_at, first_seen_at=now, updated_at=now,
+            feed_summary=story.feed_summary, text=story.text, text_source=story.text_source,
+            relevant=story.relevant, topics=story.topics,
+            topic_matches=[_match_json(m) for m in story.topic_matches], announce=story.announce,
+        ))
+        return bool(done.rowcount)
+
+    @staticmethod
+    def _link(c: Connection, story_id: str, feed_id: int, source_name: str, url: str | None, now: datetime) -> None:
+        c.execute(insert(story_sources).values(story_id=story_id, feed_id=feed_id, source_name=source_name,
+                                               url=url, seen_at=now))
 
     def update_text(self, story_id: str, text: str, source: str, now: datetime) -> None:
         with self.engine.begin() as c:
