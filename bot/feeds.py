@@ -135,7 +135,7 @@ def _html_text(value: str) -> str:
 
 def _date(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        value = dict.get(entry, key)  # plain dict access: FeedParserDict's key aliases warn and misdirect
         if value:
             try:
                 return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)

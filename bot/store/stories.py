@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -86,6 +87,9 @@ def same_text(a: str, b: str) -> bool:
 class StoryRepo:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Feeds are saved from worker threads at once; the check-then-insert in `save` must not
+        # interleave, or two feeds carrying the same new story would both insert it.
+        self._save_lock = threading.Lock()
 
     def known(self, feed_id: int, keys: Sequence[ItemKey]) -> list[Known | None]:
         """For each item, the story it already is, if any (read-only; `save` checks again)."""
@@ -127,7 +131,7 @@ class StoryRepo:
         story at the same moment still store it once.
         """
         results: list[Stored] = []
-        with self.engine.begin() as c:
+        with self._save_lock, self.engine.begin() as c:
             for key, url, title in seen:
                 known = self._find(c, key, feed_id)
                 if known is None:
