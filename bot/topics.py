@@ -3,6 +3,10 @@
 Terms match on word boundaries. A term in capitals of up to five letters (AI, DoD, NATO) matches
 case-sensitively, so "AI" never matches "said", "aide" or "Thai". A term written /like this/ is a
 regular expression run by RE2, which cannot backtrack catastrophically on hostile text.
+
+`ignore` phrases are blanked out before the other lists are tried: "drone bees" then no longer
+counts as a "drone", while a real drone elsewhere in the story still does. `none` is a veto: any
+match drops the story.
 """
 
 from __future__ import annotations
@@ -56,6 +60,16 @@ class TermSet:
         options.max_mem = 8 << 20
         self._regexes = [(t, re2.compile(t[1:-1], options)) for t in regexes]
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the terms occur, for masking (see TopicConfig.ignore)."""
+        found: list[tuple[int, int]] = []
+        for pattern in (self._exact, self._folded):
+            if pattern is not None:
+                found.extend(m.span() for m in pattern.finditer(text))
+        for _term, regex in self._regexes:
+            found.extend(m.span() for m in regex.finditer(text))
+        return found
+
     def found(self, text: str) -> list[str]:
         hits: dict[str, None] = {}
         if self._exact is not None:
@@ -64,9 +78,10 @@ class TermSet:
         if self._folded is not None:
             for match in self._folded.finditer(text):
                 hits.setdefault(self._by_key.get(_fold(match.group(0)), match.group(0)))
-        for term, pattern in self._regexes:
-            if pattern.search(text):
-                hits.setdefault(term)
+        for _term, pattern in self._regexes:
+            match = pattern.search(text)
+            if match:  # report what the regex found, so the reasons read as words, not as the pattern
+                hits.setdefault(match.group(0))
         return list(hits)
 
 
@@ -85,6 +100,7 @@ class _CompiledTopic:
     any: TermSet
     all: list[TermSet]
     none: TermSet
+    ignore: TermSet
 
 
 class TopicFilter:
@@ -93,7 +109,7 @@ class TopicFilter:
             name: _CompiledTopic(
                 name, topic, TermSet(topic.any),
                 [TermSet(entry if isinstance(entry, list) else [entry]) for entry in topic.all],
-                TermSet(topic.none))
+                TermSet(topic.none), TermSet(topic.ignore))
             for name, topic in topics.items()
         }
 
@@ -109,9 +125,22 @@ class TopicFilter:
         return results
 
 
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the given spans blanked out (same length, so nothing else moves)."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
 def _evaluate(topic: _CompiledTopic, text: str) -> TopicMatch:
     reasons: list[str] = []
     matched = True
+    if topic.ignore.terms:
+        ignored = topic.ignore.found(text)
+        if ignored:
+            text = _mask(text, topic.ignore.spans(text))
+            reasons.append(f"ignored: {', '.join(ignored[:5])}")
     for i, terms in enumerate(topic.all):
         found = terms.found(text)
         if found:

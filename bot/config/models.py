@@ -105,13 +105,16 @@ class TopicConfig(Strict):
 
     A term is a word or phrase matched on word boundaries; a term in capitals of up to five letters
     (AI, DoD) is matched case-sensitively; a term written /like this/ is a regular expression (RE2).
-    An `all` entry may be a list, which matches when any of its terms does.
+    An `all` entry may be a list, which matches when any of its terms does. `ignore` phrases are
+    blanked out first, so they count for nothing (where `none` would drop the whole story).
     """
 
     description: str = ""
     any: list[Term] = []
     all: list[Term | list[Term]] = []
     none: list[Term] = []
+    ignore: list[Term] = Field(
+        default=[], description="Phrases blanked out before matching: 'drone bees' so that 'drone' does not count.")
     fields: list[Literal["title", "summary", "text"]] = ["title", "summary", "text"]
 
     @model_validator(mode="after")
