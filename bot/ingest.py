@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.cluster import signature
 from bot.config.models import Config
 from bot.fetch import Fetcher
 from bot.fulltext import article_text, wants_article
@@ -80,7 +81,7 @@ class Ingester:
                 title_key=key.title_key, published_at=item.published, feed_summary=item.summary, text=text,
                 text_source=source, author=item.author, relevant=any(m.matched for m in matches),
                 topics=[m.topic for m in matches if m.matched], topic_matches=matches,
-                announce=self.announce(feed, item, rank, now)))
+                announce=self.announce(feed, item, rank, now), signature=signature(item.title, text)))
         return stories
 
     def announce(self, feed: FeedRow, item: FeedItem, rank: int, now: datetime) -> bool:

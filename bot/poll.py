@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.cluster import Clusterer, signature
+from bot.cluster import Clusterer
 from bot.config.models import Config
 from bot.enrich import Enricher, StoryText
 from bot.feeds import parse_feed
@@ -190,7 +190,5 @@ class Poller:
                 await asyncio.to_thread(self.store.knowledge.save, row.id, enrichment, published=row.published_at,
                                         now=now)
                 names = [e.name for e in enrichment.entities if e.kind in (EntityKind.person, EntityKind.org)]
-                lead = " ".join(row.text.split("\n")[:2])
-                sig = signature(row.title, lead, names)
-                await asyncio.to_thread(self.clusterer.assign, row.id, sig, row.published_at or now, now)
+                await asyncio.to_thread(self.clusterer.assign, row.id, names, row.published_at or now, now)
             done += len(batch)

@@ -36,6 +36,7 @@ class NewStory:
     topics: list[str] = field(default_factory=list)
     topic_matches: list[TopicMatch] = field(default_factory=list)
     announce: bool = True
+    signature: dict[str, Any] | None = None  # clustering features (bot.cluster), computed when stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +172,7 @@ class StoryRepo:
             feed_summary=story.feed_summary, text=story.text, text_source=story.text_source,
             relevant=story.relevant, topics=story.topics,
             topic_matches=[_match_json(m) for m in story.topic_matches], announce=story.announce,
+            signature=story.signature,
         ))
         return bool(done.rowcount)
 
