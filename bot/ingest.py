@@ -59,7 +59,7 @@ class Ingester:
                                              item.published, item.content))
         pairs = list(unique.values())
         known = await asyncio.to_thread(self.store.stories.known, feed.id, [key for _, key in pairs])
-        seen = [(key, item.link, item.title) for (item, key), k in zip(pairs, known, strict=True) if k is not None]
+        seen = [(k, key, item.link, item.title) for (item, key), k in zip(pairs, known, strict=True) if k is not None]
         fresh = [(item, key) for (item, key), k in zip(pairs, known, strict=True) if k is None]
         fresh.sort(key=lambda pair: pair[0].published or now, reverse=True)
         texts = await self._texts(feed, [item for item, _ in fresh])

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, Row, and_, delete, insert, or_, select, update
 from bot.clock import aware
 from bot.config.models import FeedConfig
 from bot.store.schema import feeds
+from bot.store.writes import write_lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ class FeedRow:
 class FeedRepo:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._write = write_lock(engine)
 
     def sync_config(self, configured: Iterable[FeedConfig], resolve_url: Any, now: datetime) -> None:
         """Make the table match the config file; feeds added by chat command are left alone."""
@@ -122,7 +124,7 @@ class FeedRepo:
             return [FeedRow.from_row(r) for r in c.execute(query)]
 
     def update_state(self, feed_id: int, **values: Any) -> None:
-        with self.engine.begin() as c:
+        with self._write, self.engine.begin() as c:
             c.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
 
     def record_success(self, feed_id: int, *, now: datetime, next_due: datetime, status_code: int | None,
@@ -146,7 +148,7 @@ class FeedRepo:
                        status_code: int | None, max_failures: int, failing_now: bool = False) -> str:
         """Count a failure; the feed turns `failing` after `max_failures` in a row (at once with
         `failing_now`, for a server that says the feed is gone). Returns the new status."""
-        with self.engine.begin() as c:
+        with self._write, self.engine.begin() as c:
             row = c.execute(select(feeds.c.consecutive_failures, feeds.c.failing_since)
                             .where(feeds.c.id == feed_id)).one()
             failures = row.consecutive_failures + 1

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.clock import aware
 from bot.models import EntityKind, Quote, StorySource, StoryView, TopicMatch
 from bot.store.schema import clusters, entities, facts, mentions, quotes, stories, story_sources
+from bot.store.writes import write_lock
 
 
 @dataclass(slots=True)
@@ -77,6 +77,12 @@ REPUBLISH_WINDOW = timedelta(days=14)  # the same title in the same feed this cl
 _WORD = re.compile(r"\w+")
 
 
+def _republished(key: ItemKey, row: Any) -> bool:
+    when = aware(row.published_at)
+    close = when is None or key.published_at is None or abs(when - key.published_at) <= REPUBLISH_WINDOW
+    return close and same_text(key.text, row.text or row.feed_summary)
+
+
 def same_text(a: str, b: str) -> bool:
     """Whether two versions of an item's text are one story lightly edited (word overlap)."""
     wa, wb = set(_WORD.findall(a.lower()[:5000])), set(_WORD.findall(b.lower()[:5000]))
@@ -90,70 +96,77 @@ class StoryRepo:
         self.engine = engine
         # Feeds are saved from worker threads at once; the check-then-insert in `save` must not
         # interleave, or two feeds carrying the same new story would both insert it.
-        self._save_lock = threading.Lock()
+        self._save_lock = write_lock(engine)
 
     def known(self, feed_id: int, keys: Sequence[ItemKey]) -> list[Known | None]:
-        """For each item, the story it already is, if any (read-only; `save` checks again)."""
+        """For each item, the story it already is, if any (read-only; `save` checks new ones again)."""
         with self.engine.connect() as c:
-            return [self._find(c, key, feed_id) for key in keys]
+            return self._find(c, keys, feed_id)
 
-    def _find(self, c: Connection, key: ItemKey, feed_id: int) -> Known | None:
+    def _find(self, c: Connection, keys: Sequence[ItemKey], feed_id: int) -> list[Known | None]:
         """Same id, or same canonical link from any feed; within one feed, the same title with the same
-        text is a re-publication (a new date or a new guid does not make it news)."""
-        conditions = [stories.c.id == key.id]
-        if key.canonical_url:
-            conditions.append(stories.c.canonical_url == key.canonical_url)
-        row: Any = c.execute(select(stories.c.id, stories.c.title).where(or_(*conditions))
-                             .order_by((stories.c.id == key.id).desc()).limit(1)).first()
-        if row is None and key.title_key:
-            candidates = c.execute(
-                select(stories.c.id, stories.c.title, stories.c.published_at, stories.c.feed_summary,
-                       stories.c.text)
-                .join(story_sources, story_sources.c.story_id == stories.c.id)
-                .where(stories.c.title_key == key.title_key, story_sources.c.feed_id == feed_id).limit(20))
-            for candidate in candidates:
-                when = aware(candidate.published_at)
-                close = when is None or key.published_at is None or abs(when - key.published_at) <= REPUBLISH_WINDOW
-                if close and same_text(key.text, candidate.text or candidate.feed_summary):
-                    row = candidate
-                    break
-        if row is None:
-            return None
-        in_feed = c.execute(select(story_sources.c.story_id).where(
-            story_sources.c.story_id == row.id, story_sources.c.feed_id == feed_id)).first() is not None
-        return Known(str(row.id), row.title, in_feed)
+        text is a re-publication (a new date or a new guid does not make it news). A few queries per
+        feed, however many items it carries."""
+        by_id: dict[str, Any] = {}
+        by_url: dict[str, Any] = {}
+        ids = [k.id for k in keys]
+        urls = [k.canonical_url for k in keys if k.canonical_url]
+        for chunk in _chunks(ids):
+            for row in c.execute(select(stories.c.id, stories.c.title).where(stories.c.id.in_(chunk))):
+                by_id[row.id] = row
+        for chunk in _chunks(urls):
+            for url_row in c.execute(select(stories.c.id, stories.c.title, stories.c.canonical_url)
+                                     .where(stories.c.canonical_url.in_(chunk))):
+                by_url.setdefault(url_row.canonical_url, url_row)
+        found: list[Any] = [by_id.get(k.id) or (by_url.get(k.canonical_url) if k.canonical_url else None)
+                            for k in keys]
+        titles = [k.title_key for k, row in zip(keys, found, strict=True) if row is None and k.title_key]
+        if titles:
+            candidates: dict[str, list[Any]] = defaultdict(list)
+            for chunk in _chunks(titles):
+                for candidate in c.execute(
+                        select(stories.c.id, stories.c.title, stories.c.title_key, stories.c.published_at,
+                               stories.c.feed_summary, stories.c.text)
+                        .join(story_sources, story_sources.c.story_id == stories.c.id)
+                        .where(stories.c.title_key.in_(chunk), story_sources.c.feed_id == feed_id)):
+                    candidates[candidate.title_key].append(candidate)
+            for i, key in enumerate(keys):
+                if found[i] is None and key.title_key:
+                    found[i] = next((r for r in candidates.get(key.title_key, []) if _republished(key, r)), None)
+        matched = [str(r.id) for r in found if r is not None]
+        in_feed: set[str] = set()
+        for chunk in _chunks(matched):
+            in_feed.update(r.story_id for r in c.execute(select(story_sources.c.story_id).where(
+                story_sources.c.feed_id == feed_id, story_sources.c.story_id.in_(chunk))))
+        return [Known(str(r.id), r.title, str(r.id) in in_feed) if r is not None else None for r in found]
 
     def save(self, *, feed_id: int, source_name: str, now: datetime, new: Sequence[NewStory] = (),
-             seen: Sequence[tuple[ItemKey, str | None, str]] = ()) -> list[Stored]:
+             seen: Sequence[tuple[Known, ItemKey, str | None, str]] = ()) -> list[Stored]:
         """One feed's poll in one transaction: new stories inserted, known ones linked to this feed.
 
-        `seen` holds (key, url, title) of items believed known; a changed title is taken quietly (an
-        edit is not news). Each new story is checked again here, so two feeds carrying the same new
-        story at the same moment still store it once.
+        `seen` holds (known story, key, url, title) of items found by `known`; a changed title is
+        taken quietly (an edit is not news). Each new story is checked again here, so two feeds
+        carrying the same new story at the same moment still store it once.
         """
         results: list[Stored] = []
         with self._save_lock, self.engine.begin() as c:
-            for key, url, title in seen:
-                known = self._find(c, key, feed_id)
-                if known is None:
-                    continue
+            for known, key, url, title in seen:
                 if title and title != known.title and known.in_feed:
                     c.execute(update(stories).where(stories.c.id == known.story_id).values(
                         title=title, title_key=key.title_key, updated_at=now))
                 if not known.in_feed:
                     self._link(c, known.story_id, feed_id, source_name, url, now)
                 results.append(Stored(known.story_id, False))
-            for story in new:
-                key = ItemKey(story.id, story.canonical_url, story.title_key, story.published_at, story.text)
-                known = self._find(c, key, feed_id)
-                if known is None and self._insert(c, story, now):
+            keys = [ItemKey(s.id, s.canonical_url, s.title_key, s.published_at, s.text) for s in new]
+            for story, key, again in zip(new, keys, self._find(c, keys, feed_id), strict=True):
+                if again is None and self._insert(c, story, now):
                     self._link(c, story.id, feed_id, source_name, story.url, now)
                     results.append(Stored(story.id, True))
                     continue
-                known = known or self._find(c, key, feed_id)
-                if known is not None and not known.in_feed:
-                    self._link(c, known.story_id, feed_id, source_name, story.url, now)
-                results.append(Stored(known.story_id if known else story.id, False))
+                again = again or self._find(c, [key], feed_id)[0]
+                if again is not None and not again.in_feed:
+                    self._link(c, again.story_id, feed_id, source_name, story.url, now)
+                results.append(Stored(again.story_id if again else story.id, False))
         return results
 
     def store(self, story: NewStory, *, feed_id: int, source_name: str, now: datetime) -> Stored:

@@ -146,9 +146,11 @@ class Trickle:
 class FeedServer:
     """`async with FeedServer() as server: server.route("/f", Feed(b"..."))`; `server.url("/f")`."""
 
-    def __init__(self, *, hosts: list[str] | None = None, latency: Callable[[], float] | float = 0.0) -> None:
+    def __init__(self, *, hosts: list[str] | None = None, latency: Callable[[], float] | float = 0.0,
+                 fallback: Handler | None = None) -> None:
         self.hosts = hosts or ["127.0.0.1"]
         self.routes: dict[str, Handler] = {}
+        self.fallback = fallback  # answers every path without a route (the benchmark's feed farm)
         self.requests: list[Seen] = []
         self.latency = latency
         self.port = 0
@@ -171,7 +173,7 @@ class FeedServer:
         delay = self.latency() if callable(self.latency) else self.latency
         if delay:
             await asyncio.sleep(delay)
-        handler = self.routes.get(request.path_qs) or self.routes.get(request.path)
+        handler = self.routes.get(request.path_qs) or self.routes.get(request.path) or self.fallback
         if handler is None:
             return web.Response(status=404, text="no such feed")
         return await handler(request)
