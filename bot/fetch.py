@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,6 +35,7 @@ PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 MAX_SERVER_DELAY = timedelta(days=2)  # a Retry-After or max-age beyond this is treated as this
 PERMANENT = frozenset({404, 410})  # the address is wrong or gone: retrying soon will not help
 THROTTLED = frozenset({429, 503})
+SHARD_SIZE = 32  # connections per pool (see Fetcher.__init__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,23 +84,37 @@ class Fetcher:
         self.config = config
         self.clock = clock or SystemClock()
         self._own_client = client is None
-        self.client = client or httpx.AsyncClient(
+        # httpcore scans its whole pool (connections and waiting requests) on every request and every
+        # close, so one pool of hundreds of connections costs more CPU than the requests themselves.
+        # Hosts are spread over several small pools instead; an injected client is used as it is.
+        self.clients = [client] if client is not None else [
+            self._client(config, max(1, config.concurrency // SHARD_SIZE))
+            for _ in range(max(1, config.concurrency // SHARD_SIZE))]
+        self.client = self.clients[0]
+        self._global = asyncio.Semaphore(config.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(config.per_host))
+        self._paused: dict[str, datetime] = {}  # host -> not before, from a 429/503 Retry-After
+
+    @staticmethod
+    def _client(config: HttpConfig, shards: int) -> httpx.AsyncClient:
+        size = -(-config.concurrency // shards)
+        return httpx.AsyncClient(
             headers={"User-Agent": user_agent(config.contact)},
             timeout=httpx.Timeout(
                 connect=config.connect_timeout.total_seconds(), read=config.read_timeout.total_seconds(),
                 write=config.read_timeout.total_seconds(), pool=config.total_timeout.total_seconds()),
             follow_redirects=True,
             max_redirects=config.max_redirects,
-            limits=httpx.Limits(max_connections=config.concurrency,
-                                max_keepalive_connections=min(config.concurrency, 100)),
+            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
         )
-        self._global = asyncio.Semaphore(config.concurrency)
-        self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(config.per_host))
-        self._paused: dict[str, datetime] = {}  # host -> not before, from a 429/503 Retry-After
+
+    def client_for(self, host: str) -> httpx.AsyncClient:
+        return self.clients[zlib.crc32(host.encode()) % len(self.clients)]
 
     async def aclose(self) -> None:
         if self._own_client:
-            await self.client.aclose()
+            for client in self.clients:
+                await client.aclose()
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -133,7 +149,7 @@ class Fetcher:
         async with self._hosts[host], self._global:
             try:
                 async with asyncio.timeout(self.config.total_timeout.total_seconds()):
-                    result = await self._get(url, headers)
+                    result = await self._get(self.client_for(host), url, headers)
             except TimeoutError:
                 limit = _seconds(self.config.total_timeout)
                 result = FetchResult(url, ok=False, error=f"no complete answer within {limit}")
@@ -141,9 +157,9 @@ class Fetcher:
             self._paused[host] = self.clock.now() + result.retry_after
         return result
 
-    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+    async def _get(self, client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> FetchResult:
         try:
-            async with self.client.stream("GET", url, headers=headers) as response:
+            async with client.stream("GET", url, headers=headers) as response:
                 return await self._read(url, response)
         except httpx.TooManyRedirects:
             return FetchResult(url, ok=False, error=f"more than {self.config.max_redirects} redirects")

@@ -83,9 +83,13 @@ class Poller:
 
     async def poll(self, feeds: list[FeedRow], *, progress: Progress | None = None, enrich: bool = True) -> PollReport:
         report = PollReport()
+        # Feeds in flight (fetched, being parsed or stored) are bounded like fetches are, so a cycle over
+        # 10,000 feeds holds a few hundred bodies at most, however fast the network answers.
+        in_flight = asyncio.Semaphore(max(self.config.http.concurrency * 2, 8))
 
         async def one(feed: FeedRow) -> None:
-            outcome = await self.poll_one(feed)
+            async with in_flight:
+                outcome = await self.poll_one(feed)
             report.feeds.append(outcome)
             if progress:
                 progress(outcome)

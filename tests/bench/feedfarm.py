@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import random
 import signal
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,7 @@ def kind(i: int) -> str:
     return "failing" if slot == 38 else "slow"
 
 
+@functools.cache
 def hosts(count: int) -> list[str]:
     return [f"127.0.{1 + n // 250}.{1 + n % 250}" for n in range(count)]
 
