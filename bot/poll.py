@@ -31,6 +31,7 @@ from bot.topics import TopicFilter
 
 log = logging.getLogger(__name__)
 ENRICH_BATCH = 32
+UNCHANGED_BATCH = 200
 
 
 @dataclass(slots=True)
@@ -73,6 +74,8 @@ class Poller:
         self.topic_names = list(topics.topics)
         self.ingester = Ingester(config=config, store=store, fetcher=fetcher, topics=topics)
         self._enrich_lock = asyncio.Lock()
+        # During a cycle, 304 answers (most of them) are written in batches instead of one transaction each.
+        self._unchanged: list[dict[str, object]] | None = None
 
     async def poll_due(self, *, everything: bool = False, progress: Progress | None = None,
                        enrich: bool = True) -> PollReport:
@@ -94,7 +97,12 @@ class Poller:
             if progress:
                 progress(outcome)
 
-        await asyncio.gather(*(one(feed) for feed in feeds))
+        self._unchanged = [] if len(feeds) > 1 else None
+        try:
+            await asyncio.gather(*(one(feed) for feed in feeds))
+        finally:
+            await self._flush_unchanged()
+            self._unchanged = None
         if enrich:
             report.enriched = await self.enrich()
         return report
@@ -144,10 +152,15 @@ class Poller:
                 return FeedOutcome(feed.name, "deferred", error=result.error)
             return await self._failed(feed, result.error or "unknown error", result, now)
         if result.not_modified:
-            await asyncio.to_thread(self.store.feeds.record_success, feed.id, now=now,
-                                    next_due=self.next_due(feed, now, server_hint=result.retry_after),
-                                    status_code=304, etag=result.etag or feed.etag,
-                                    last_modified=result.last_modified or feed.last_modified)
+            update = {"id": feed.id, "next_due": self.next_due(feed, now, server_hint=result.retry_after),
+                      "status_code": 304, "etag": result.etag or feed.etag,
+                      "last_modified": result.last_modified or feed.last_modified}
+            if self._unchanged is None:
+                await asyncio.to_thread(self.store.feeds.record_not_modified, [update], now=now)
+            else:
+                self._unchanged.append(update)
+                if len(self._unchanged) >= UNCHANGED_BATCH:
+                    await self._flush_unchanged()
             return FeedOutcome(feed.name, "not-modified")
         body_hash = hashlib.sha256(result.body).hexdigest()
         if feed.initialized and body_hash == feed.body_hash:
@@ -167,6 +180,11 @@ class Poller:
                                 status_code=result.status_code, etag=result.etag, last_modified=result.last_modified,
                                 title=parsed.title, item_count=len(parsed.items), body_hash=body_hash)
         return FeedOutcome(feed.name, "ok", new=ingested.new, seen=ingested.seen, error=parsed.problem)
+
+    async def _flush_unchanged(self) -> None:
+        if self._unchanged:
+            batch, self._unchanged[:] = list(self._unchanged), []
+            await asyncio.to_thread(self.store.feeds.record_not_modified, batch, now=self.clock.now())
 
     async def _failed(self, feed: FeedRow, error: str, result: FetchResult, now: datetime) -> FeedOutcome:
         failures = feed.consecutive_failures + 1

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Row, and_, delete, insert, or_, select, update
+from sqlalchemy import Engine, Row, and_, bindparam, delete, insert, or_, select, update
 
 from bot.clock import aware
 from bot.config.models import FeedConfig
@@ -143,6 +143,20 @@ class FeedRepo:
         if body_hash is not None:
             values["body_hash"] = body_hash
         self.update_state(feed_id, **values)
+
+    def record_not_modified(self, updates: list[dict[str, Any]], *, now: datetime) -> None:
+        """Many "304 Not Modified" answers in one transaction: {id, next_due, status_code, etag, last_modified}."""
+        if not updates:
+            return
+        statement = update(feeds).where(feeds.c.id == bindparam("fid")).values(
+            last_fetch_at=now, last_success_at=now, next_due_at=bindparam("next_due"), consecutive_failures=0,
+            status="ok", last_error=None, last_status_code=bindparam("status_code"), etag=bindparam("new_etag"),
+            last_modified=bindparam("new_last_modified"), initialized=True, lease_owner=None, lease_expires_at=None,
+            failing_since=None, failing_notified_at=None)
+        rows = [{"fid": u["id"], "next_due": u["next_due"], "status_code": u["status_code"],
+                 "new_etag": u["etag"], "new_last_modified": u["last_modified"]} for u in updates]
+        with self._write, self.engine.begin() as c:
+            c.execute(statement, rows)
 
     def record_failure(self, feed_id: int, *, now: datetime, next_due: datetime, error: str,
                        status_code: int | None, max_failures: int, failing_now: bool = False) -> str:
