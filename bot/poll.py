@@ -76,6 +76,7 @@ class Poller:
         self._enrich_lock = asyncio.Lock()
         # During a cycle, 304 answers (most of them) are written in batches instead of one transaction each.
         self._unchanged: list[dict[str, object]] | None = None
+        self._cycles = 0  # cycles running (the batch is shared, and written when the last one ends)
 
     async def poll_due(self, *, everything: bool = False, progress: Progress | None = None,
                        enrich: bool = True) -> PollReport:
@@ -97,12 +98,16 @@ class Poller:
             if progress:
                 progress(outcome)
 
-        self._unchanged = [] if len(feeds) > 1 else None
+        self._cycles += 1
+        if self._unchanged is None and len(feeds) > 1:
+            self._unchanged = []
         try:
             await asyncio.gather(*(one(feed) for feed in feeds))
         finally:
+            self._cycles -= 1
             await self._flush_unchanged()
-            self._unchanged = None
+            if not self._cycles:
+                self._unchanged = None
         if enrich:
             report.enriched = await self.enrich()
         return report

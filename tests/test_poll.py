@@ -110,6 +110,9 @@ async def test_unchanged_feeds_cost_no_parse(tmp_path: Path, store: Store, clock
         outcomes = {o.feed: o.status for o in (await core.poller.poll_due(enrich=False)).feeds}
         assert outcomes == {"cond": "not-modified", "nocond": "unchanged"}
         assert len(parses) == 2
+        row = feed(core, "cond")  # written in the cycle's batch of 304s
+        assert row.last_status_code == 304 and row.last_fetch_at == clock.now()
+        assert row.next_due_at is not None and row.next_due_at > clock.now()
         assert server.seen("/cond")[-1].headers["If-None-Match"] == '"v1"'
 
 
