@@ -85,15 +85,17 @@ class Sitrep:
         self.store = store
         self.clock = clock or SystemClock()
         self.fetcher = Fetcher(config.http, client=http_client, clock=self.clock)
+        # URLs that chat users supplied (feeds added by command, and their article pages) are
+        # fetched only through the SSRF guard, which checks every connection, redirects included.
+        self.guarded_fetcher = Fetcher(config.http, client=ssrf.guarded_client(config.http), clock=self.clock)
         self.topics = TopicFilter(effective_topics(config))
         self.enricher = enricher or Enricher(config.nlp)
         self.poller = Poller(config=config, store=store, fetcher=self.fetcher, clock=self.clock,
-                             topics=self.topics, enricher=self.enricher)
+                             topics=self.topics, enricher=self.enricher, guarded_fetcher=self.guarded_fetcher)
         self._senders: dict[str, Sender] = dict(senders or {})  # per platform; loaded on first use if absent
         self._owner = instance_id()  # this process, as the holder of delivery leases
         self._deliver_lock = asyncio.Lock()  # the delivery tick and a digest job never send at once
         self.digest_watch = DigestWatch()  # metrics: digests sent, and how long they waited
-        self._feed_checker: Fetcher | None = None  # fetches feeds added by command, through the SSRF guard
         self.router = CommandRouter()
         for name, handler in (("whois", self._whois), ("news", self._news), ("digest", self._digest),
                               ("feeds", self._feeds), ("status", self._feeds), ("subscribe", self._subscribe),
@@ -115,8 +117,7 @@ class Sitrep:
         for sender in self._senders.values():
             await sender.aclose()
         await self.fetcher.aclose()
-        if self._feed_checker is not None:
-            await self._feed_checker.client.aclose()
+        await self.guarded_fetcher.client.aclose()
         await asyncio.to_thread(self.enricher.close)  # lets a running NLP batch finish first
         self.store.close()
 
@@ -234,10 +235,7 @@ class Sitrep:
         same = next((r for r in rows if r.url == url), None)
         if same is not None:
             raise CommandError(f"Already subscribed to that feed (as {same.name}).")
-        if self._feed_checker is None:
-            self._feed_checker = Fetcher(self.config.http, client=ssrf.guarded_client(self.config.http),
-                                         clock=self.clock)
-        result = await self._feed_checker.fetch(url)
+        result = await self.guarded_fetcher.fetch(url)
         if not result.ok:
             raise CommandError(f"Could not read {url}: {result.error}")
         parsed = await asyncio.to_thread(parse_feed, result.body, url=url, content_type=result.content_type)

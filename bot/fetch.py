@@ -1,16 +1,21 @@
 """Fetching feeds and pages: local files are read, remote ones fetched politely with httpx.
 
-The fetcher owns the HTTP: timeouts, a streamed body cap, conditional GET, a redirect limit and
-per-host concurrency. It never raises for what the network does: every outcome is a FetchResult.
+The fetcher owns the HTTP: connect, read and total timeouts, a body cap counted on decoded bytes
+(the fetcher decodes gzip, deflate and brotli itself, see bot.decode), conditional GET, a redirect
+limit, per-host and global concurrency limits, and a per-host pause when a server answers 429 or
+503 with Retry-After, so neither the next feed nor an article page on that host is asked for
+before the server said it is ready. It never raises for what the network does: every outcome is
+a FetchResult.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -20,8 +25,17 @@ import httpx
 from bot import __version__
 from bot.clock import Clock, SystemClock
 from bot.config.models import HttpConfig
+from bot.decode import ACCEPT_ENCODING, BodyTooLarge, BoundedDecoder, DecodeError
 
 log = logging.getLogger(__name__)
+
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, "
+               "text/xml;q=0.8, */*;q=0.5")
+PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+MAX_SERVER_DELAY = timedelta(days=2)  # a Retry-After or max-age beyond this is treated as this
+PERMANENT = frozenset({404, 410})  # the address is wrong or gone: retrying soon will not help
+THROTTLED = frozenset({429, 503})
+SHARD_SIZE = 32  # connections per pool (see Fetcher.__init__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +51,8 @@ class FetchResult:
     final_url: str | None = None
     error: str | None = None
     permanent: bool = False  # 404/410 and the like: retrying soon will not help
+    gone: bool = False  # 410: the server says the resource will not come back
+    throttled: bool = False  # 429/503, or not asked at all because the host asked us to wait
     retry_after: timedelta | None = None  # what the server asked for (Retry-After, Cache-Control max-age)
 
 
@@ -51,7 +67,15 @@ def local_path(url: str) -> Path:
 
 
 def user_agent(contact: str) -> str:
+    """Names sitrep and how to reach whoever runs it, as feed owners ask of polite bots."""
     return f"sitrep/{__version__} (+{contact}; news-digest bot)"
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 class Fetcher:
@@ -60,21 +84,37 @@ class Fetcher:
         self.config = config
         self.clock = clock or SystemClock()
         self._own_client = client is None
-        self.client = client or httpx.AsyncClient(
-            headers={"User-Agent": user_agent(config.contact), "Accept-Encoding": "gzip, deflate, br"},
+        # httpcore scans its whole pool (connections and waiting requests) on every request and every
+        # close, so one pool of hundreds of connections costs more CPU than the requests themselves.
+        # Hosts are spread over several small pools instead; an injected client is used as it is.
+        self.clients = [client] if client is not None else [
+            self._client(config, max(1, config.concurrency // SHARD_SIZE))
+            for _ in range(max(1, config.concurrency // SHARD_SIZE))]
+        self.client = self.clients[0]
+        self._global = asyncio.Semaphore(config.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(config.per_host))
+        self._paused: dict[str, datetime] = {}  # host -> not before, from a 429/503 Retry-After
+
+    @staticmethod
+    def _client(config: HttpConfig, shards: int) -> httpx.AsyncClient:
+        size = -(-config.concurrency // shards)
+        return httpx.AsyncClient(
+            headers={"User-Agent": user_agent(config.contact)},
             timeout=httpx.Timeout(
                 connect=config.connect_timeout.total_seconds(), read=config.read_timeout.total_seconds(),
                 write=config.read_timeout.total_seconds(), pool=config.total_timeout.total_seconds()),
             follow_redirects=True,
             max_redirects=config.max_redirects,
-            limits=httpx.Limits(max_connections=config.concurrency, max_keepalive_connections=config.concurrency),
+            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
         )
-        self._global = asyncio.Semaphore(config.concurrency)
-        self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(config.per_host))
+
+    def client_for(self, host: str) -> httpx.AsyncClient:
+        return self.clients[zlib.crc32(host.encode()) % len(self.clients)]
 
     async def aclose(self) -> None:
         if self._own_client:
-            await self.client.aclose()
+            for client in self.clients:
+                await client.aclose()
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -82,55 +122,84 @@ class Fetcher:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
+    def paused_until(self, host: str) -> datetime | None:
+        until = self._paused.get(host)
+        if until is not None and until <= self.clock.now():
+            del self._paused[host]
+            return None
+        return until
+
     async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
-                    accept: str = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5",
-                    ) -> FetchResult:
+                    accept: str = FEED_ACCEPT) -> FetchResult:
         if is_local(url):
             return await asyncio.to_thread(self._read_local, url)
-        host = urlsplit(url).hostname or ""
-        headers = {"Accept": accept}
+        host = host_of(url)
+        if not host:
+            return FetchResult(url, ok=False, error="not a fetchable URL", permanent=True)
+        until = self.paused_until(host)
+        if until is not None:
+            return FetchResult(url, ok=False, throttled=True, retry_after=until - self.clock.now(),
+                               error=f"{host} asked us to wait until {until:%Y-%m-%d %H:%M} UTC")
+        headers = {"Accept": accept, "Accept-Encoding": ACCEPT_ENCODING}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        async with self._global, self._hosts[host]:
+        # The host slot first: waiting for a busy host must not hold one of the global slots.
+        async with self._hosts[host], self._global:
             try:
-                return await asyncio.wait_for(self._get(url, headers), self.config.total_timeout.total_seconds())
+                async with asyncio.timeout(self.config.total_timeout.total_seconds()):
+                    result = await self._get(self.client_for(host), url, headers)
             except TimeoutError:
-                return FetchResult(url, ok=False, error=f"timed out after {self.config.total_timeout}")
+                limit = _seconds(self.config.total_timeout)
+                result = FetchResult(url, ok=False, error=f"no complete answer within {limit}")
+        if result.throttled and result.retry_after:
+            self._paused[host] = self.clock.now() + result.retry_after
+        return result
 
-    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+    async def _get(self, client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> FetchResult:
         try:
-            async with self.client.stream("GET", url, headers=headers) as response:
-                if response.status_code == 304:
-                    return FetchResult(url, ok=True, not_modified=True, status_code=304,
-                                       etag=response.headers.get("etag"),
-                                       last_modified=response.headers.get("last-modified"),
-                                       retry_after=_max_age(response.headers))
-                if response.status_code >= 400:
-                    return FetchResult(
-                        url, ok=False, status_code=response.status_code, error=f"HTTP {response.status_code}",
-                        permanent=response.status_code in (401, 403, 404, 410),
-                        retry_after=_retry_after(response.headers, self.clock))
-                body = bytearray()
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) > self.config.max_body:
-                        return FetchResult(url, ok=False, status_code=response.status_code,
-                                           error=f"body larger than {self.config.max_body} bytes")
-                return FetchResult(url, ok=True, body=bytes(body), status_code=response.status_code,
-                                   etag=response.headers.get("etag"),
-                                   last_modified=response.headers.get("last-modified"),
-                                   content_type=response.headers.get("content-type"),
-                                   final_url=str(response.url), retry_after=_max_age(response.headers))
+            async with client.stream("GET", url, headers=headers) as response:
+                return await self._read(url, response)
         except httpx.TooManyRedirects:
             return FetchResult(url, ok=False, error=f"more than {self.config.max_redirects} redirects")
+        except httpx.ConnectTimeout:
+            return FetchResult(url, ok=False, error=f"no connection within {_seconds(self.config.connect_timeout)}")
+        except httpx.ReadTimeout:
+            return FetchResult(url, ok=False, error=f"server silent for {_seconds(self.config.read_timeout)}")
         except httpx.TimeoutException as error:
             return FetchResult(url, ok=False, error=f"timeout ({type(error).__name__})")
-        except httpx.DecodingError as error:
-            return FetchResult(url, ok=False, error=f"cannot decode the body: {error}")
         except httpx.HTTPError as error:
             return FetchResult(url, ok=False, error=f"{type(error).__name__}: {error}"[:300])
+
+    async def _read(self, url: str, response: httpx.Response) -> FetchResult:
+        status = response.status_code
+        h = response.headers
+        if status == 304:
+            return FetchResult(url, ok=True, not_modified=True, status_code=304, etag=h.get("etag"),
+                               last_modified=h.get("last-modified"), retry_after=max_age(h))
+        if status >= 400 or status < 200:
+            throttled = status in THROTTLED
+            return FetchResult(
+                url, ok=False, status_code=status, error=f"HTTP {status} {response.reason_phrase}".strip(),
+                permanent=status in PERMANENT, gone=status == 410, throttled=throttled,
+                retry_after=retry_after(h, self.clock.now()) if throttled else None)
+        cap = self.config.max_body
+        declared = h.get("content-length", "")
+        if declared.isdigit() and not h.get("content-encoding") and int(declared) > cap:
+            return FetchResult(url, ok=False, status_code=status, error=f"body larger than {cap:,} bytes")
+        try:
+            decoder = BoundedDecoder(h.get("content-encoding"), cap)
+            async for chunk in response.aiter_raw():
+                decoder.feed(chunk)
+            body = decoder.finish()
+        except BodyTooLarge:
+            return FetchResult(url, ok=False, status_code=status, error=f"body larger than {cap:,} bytes")
+        except DecodeError as error:
+            return FetchResult(url, ok=False, status_code=status, error=str(error))
+        return FetchResult(url, ok=True, body=body, status_code=status, etag=h.get("etag"),
+                           last_modified=h.get("last-modified"), content_type=h.get("content-type"),
+                           final_url=str(response.url), retry_after=max_age(h))
 
     def _read_local(self, url: str) -> FetchResult:
         path = local_path(url)
@@ -142,26 +211,43 @@ class Fetcher:
         except OSError as error:
             return FetchResult(url, ok=False, error=f"cannot read {path}: {error.strerror}")
         if len(body) > self.config.max_body:
-            return FetchResult(url, ok=False, error=f"file larger than {self.config.max_body} bytes")
+            return FetchResult(url, ok=False, error=f"file larger than {self.config.max_body:,} bytes")
         return FetchResult(url, ok=True, body=body, final_url=path.resolve().as_uri())
 
 
-def _max_age(headers: httpx.Headers) -> timedelta | None:
+def _seconds(value: timedelta) -> str:
+    return f"{value.total_seconds():g}s"
+
+
+def max_age(headers: httpx.Headers) -> timedelta | None:
+    """How long the server says the response stays fresh (Cache-Control max-age, less Age)."""
+    directives = {}
     for part in headers.get("cache-control", "").split(","):
         name, _, value = part.strip().partition("=")
-        if name.lower() == "max-age" and value.isdigit():
-            return timedelta(seconds=int(value))
-    return None
+        directives[name.strip().lower()] = value.strip().strip('"')
+    if "no-cache" in directives or "no-store" in directives:
+        return None
+    value = directives.get("max-age", "")
+    if not value.isdigit():
+        return None
+    age = headers.get("age", "0").strip()
+    seconds = int(value) - (int(age) if age.isdigit() else 0)
+    return min(timedelta(seconds=seconds), MAX_SERVER_DELAY) if seconds > 0 else None
 
 
-def _retry_after(headers: httpx.Headers, clock: Clock) -> timedelta | None:
-    value = headers.get("retry-after")
+def retry_after(headers: httpx.Headers, now: datetime) -> timedelta | None:
+    """Retry-After as seconds or an HTTP date, capped so a typo on the server cannot park a feed for years."""
+    value = headers.get("retry-after", "").strip()
     if not value:
         return None
-    if value.strip().isdigit():
-        return timedelta(seconds=int(value.strip()))
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when - clock.now(), timedelta(0)) if when.tzinfo else None
+    if value.isdigit():
+        delay = timedelta(seconds=int(value))
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        delay = when - now
+    return min(max(delay, timedelta(0)), MAX_SERVER_DELAY) or None

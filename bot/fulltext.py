@@ -1,17 +1,35 @@
-"""Full text for feeds that carry only a teaser: fetch the article page and extract its main text."""
+"""Full text for feeds that carry only a teaser: fetch the article page and extract its main text.
+
+Article pages go through the same Fetcher as feeds, so they get the same politeness: the
+User-Agent with a contact, per-host and global limits, timeouts, the body cap, and the pause a
+host asked for with Retry-After. trafilatura finds the main text; boilerplate stays out.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 
 import trafilatura
 
 from bot.config.models import FullText
-from bot.fetch import Fetcher, is_local
+from bot.fetch import PAGE_ACCEPT, Fetcher, is_local
 from bot.models import FeedItem
 
 log = logging.getLogger(__name__)
-TEASER_CHARS = 700  # feed content shorter than this is treated as a teaser
+TEASER_CHARS = 700  # feed text shorter than this, with no fuller content element, is treated as a teaser
+_TRUNCATED = re.compile(r"(…|\.\.\.|\[…\]|\[\.\.\.\]|read more|continue reading|read the full (?:story|article)"
+                        r"|the post .{1,200} appeared first on .{1,100})\W*$", re.IGNORECASE)
+
+
+def is_teaser(item: FeedItem) -> bool:
+    tail = item.content[-300:]
+    if _TRUNCATED.search(tail):
+        return True
+    if item.full_content:
+        return False
+    return len(item.content) < TEASER_CHARS
 
 
 def wants_article(item: FeedItem, mode: FullText | str) -> bool:
@@ -19,7 +37,7 @@ def wants_article(item: FeedItem, mode: FullText | str) -> bool:
         return False
     if not item.link.startswith(("http://", "https://")):
         return False
-    return mode == FullText.always or len(item.content) < TEASER_CHARS
+    return mode == FullText.always or is_teaser(item)
 
 
 def extract(html: bytes | str, *, url: str | None = None) -> str | None:
@@ -34,8 +52,12 @@ def extract(html: bytes | str, *, url: str | None = None) -> str | None:
 
 
 async def article_text(fetcher: Fetcher, url: str) -> str | None:
-    result = await fetcher.fetch(url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+    result = await fetcher.fetch(url, accept=PAGE_ACCEPT)
     if not result.ok or not result.body:
         log.info("article %s not fetched: %s", url, result.error or "empty")
         return None
-    return extract(result.body, url=result.final_url or url)
+    content_type = (result.content_type or "text/html").lower()
+    if "html" not in content_type and "xml" not in content_type:
+        log.info("article %s is %s, not a page", url, content_type)
+        return None
+    return await asyncio.to_thread(extract, result.body, url=result.final_url or url)

@@ -24,6 +24,7 @@ class FeedItem:
     content: str  # plain text of the fullest content the feed carries (may equal summary)
     author: str | None = None
     paragraphs: tuple[str, ...] = ()  # content split into paragraphs when the markup said so
+    full_content: bool = False  # the feed carried a content element with more than its summary
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,16 @@
 """One poll cycle: fetch due feeds, parse, filter, store, then enrich and cluster what is new.
 
-Every feed's outcome is recorded as its status; nothing a feed does can stop the cycle.
+Every feed's outcome is recorded as its status; nothing a feed does can stop the cycle. An
+unchanged feed costs one conditional request and no parse (304, or the same bytes again).
+Failures back off exponentially with jitter; after `poll.max_failures` in a row (or at once for
+410 Gone) a feed is `failing`, retried every `poll.failing_interval`, its channels are told once a
+day, and the first good answer makes it `ok` again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import random
 from collections.abc import Callable
@@ -13,26 +18,26 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.cluster import Clusterer, signature
+from bot.cluster import Clusterer
 from bot.config.models import Config
 from bot.enrich import Enricher, StoryText
 from bot.feeds import parse_feed
 from bot.fetch import Fetcher, FetchResult
-from bot.fulltext import article_text, wants_article
-from bot.identity import canonical_url, story_id, title_key
-from bot.models import Enrichment, EntityKind, FeedItem
-from bot.store import FeedRow, NewStory, Store
+from bot.ingest import Ingester
+from bot.models import Enrichment, EntityKind
+from bot.notices import notify_failing
+from bot.store import FeedRow, Store
 from bot.topics import TopicFilter
 
 log = logging.getLogger(__name__)
-MAX_BACKOFF = timedelta(days=1)
 ENRICH_BATCH = 32
+UNCHANGED_BATCH = 200
 
 
 @dataclass(slots=True)
 class FeedOutcome:
     feed: str
-    status: str  # ok | not-modified | failed
+    status: str  # ok | not-modified | unchanged | deferred | failed
     new: int = 0
     seen: int = 0
     error: str | None = None
@@ -57,7 +62,8 @@ Progress = Callable[[FeedOutcome], None]
 
 class Poller:
     def __init__(self, *, config: Config, store: Store, fetcher: Fetcher, clock: Clock,
-                 topics: TopicFilter, enricher: Enricher, rng: random.Random | None = None) -> None:
+                 topics: TopicFilter, enricher: Enricher, rng: random.Random | None = None,
+                 guarded_fetcher: Fetcher | None = None) -> None:
         self.config = config
         self.store = store
         self.fetcher = fetcher
@@ -67,101 +73,140 @@ class Poller:
         self.rng = rng or random.Random()
         self.clusterer = Clusterer(store.engine, window=config.poll.cluster_window)
         self.topic_names = list(topics.topics)
+        self.ingester = Ingester(config=config, store=store, fetcher=fetcher, topics=topics,
+                                 guarded_fetcher=guarded_fetcher)
+        self._enrich_lock = asyncio.Lock()
+        # During a cycle, 304 answers (most of them) are written in batches instead of one transaction each.
+        self._unchanged: list[dict[str, object]] | None = None
+        self._cycles = 0  # cycles running (the batch is shared, and written when the last one ends)
 
-    async def poll_due(self, *, everything: bool = False, progress: Progress | None = None) -> PollReport:
+    async def poll_due(self, *, everything: bool = False, progress: Progress | None = None,
+                       enrich: bool = True) -> PollReport:
         now = self.clock.now()
         feeds = await asyncio.to_thread(self.store.feeds.all, enabled_only=True) if everything else \
             await asyncio.to_thread(self.store.feeds.due, now)
-        return await self.poll(feeds, progress=progress)
+        return await self.poll(feeds, progress=progress, enrich=enrich)
 
-    async def poll(self, feeds: list[FeedRow], *, progress: Progress | None = None) -> PollReport:
+    async def poll(self, feeds: list[FeedRow], *, progress: Progress | None = None, enrich: bool = True) -> PollReport:
         report = PollReport()
+        # Feeds in flight (fetched, being parsed or stored) are bounded like fetches are, so a cycle over
+        # 10,000 feeds holds a few hundred bodies at most, however fast the network answers.
+        in_flight = asyncio.Semaphore(max(self.config.http.concurrency * 2, 8))
 
         async def one(feed: FeedRow) -> None:
-            try:
-                outcome = await self.poll_feed(feed)
-            except Exception as error:  # a bug on one feed must not stop the others; it is logged loudly
-                log.exception("polling %s failed unexpectedly", feed.name)
-                outcome = FeedOutcome(feed.name, "failed", error=f"internal error: {type(error).__name__}")
+            async with in_flight:
+                outcome = await self.poll_one(feed)
             report.feeds.append(outcome)
             if progress:
                 progress(outcome)
 
-        await asyncio.gather(*(one(feed) for feed in feeds))
-        report.enriched = await self.enrich_pending()
+        self._cycles += 1
+        if self._unchanged is None and len(feeds) > 1:
+            self._unchanged = []
+        try:
+            await asyncio.gather(*(one(feed) for feed in feeds))
+        finally:
+            self._cycles -= 1
+            await self._flush_unchanged()
+            if not self._cycles:
+                self._unchanged = None
+        if enrich:
+            report.enriched = await self.enrich()
         return report
+
+    async def poll_one(self, feed: FeedRow) -> FeedOutcome:
+        """poll_feed, with a bug on one feed logged loudly and recorded instead of raised."""
+        try:
+            return await self.poll_feed(feed)
+        except Exception as error:  # a bug on one feed must not stop the others
+            log.exception("polling %s failed unexpectedly", feed.name)
+            return FeedOutcome(feed.name, "failed", error=f"internal error: {type(error).__name__}")
+
+    async def enrich(self) -> int:
+        """Enrichment of everything pending, one runner at a time (per-feed jobs may finish together)."""
+        async with self._enrich_lock:
+            return await self.enrich_pending()
 
     def interval(self, feed: FeedRow) -> timedelta:
         return timedelta(seconds=feed.interval_s) if feed.interval_s else self.config.poll.interval
 
-    def _next_due(self, feed: FeedRow, now: datetime, *, failures: int = 0,
-                  server_hint: timedelta | None = None) -> datetime:
-        base = self.interval(feed)
-        if failures:
-            base = min(base * (2 ** min(failures, 10)), MAX_BACKOFF)
-            if failures >= self.config.poll.max_failures:
-                base = max(base, self.config.poll.failing_interval)
-        if server_hint and server_hint > base:
-            base = min(server_hint, MAX_BACKOFF)
-        jitter = base.total_seconds() * self.config.poll.jitter
-        return now + base + timedelta(seconds=self.rng.uniform(-jitter, jitter) if jitter else 0)
+    def next_due(self, feed: FeedRow, now: datetime, *, failures: int = 0, failing: bool = False,
+                 server_hint: timedelta | None = None) -> datetime:
+        """When to poll next: the interval (or what the server asked, within `poll.max_interval`),
+        exponential backoff after failures, the slow retry interval once failing; always jittered."""
+        poll = self.config.poll
+        interval = self.interval(feed)
+        if failing:
+            delay = poll.failing_interval
+        elif failures:
+            delay = min(interval * (2 ** min(failures - 1, 16)), poll.failing_interval)
+            delay = delay * self.rng.uniform(0.5, 1.0)  # "equal jitter": failing feeds do not retry in step
+        else:
+            delay = interval
+        if server_hint is not None and server_hint > delay:
+            delay = server_hint if failures else min(server_hint, max(poll.max_interval, interval))
+        spread = delay.total_seconds() * poll.jitter
+        return now + delay + timedelta(seconds=self.rng.uniform(-spread, spread) if spread else 0)
 
     async def poll_feed(self, feed: FeedRow) -> FeedOutcome:
-        result = await self.fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        result = await self.ingester.fetcher_for(feed).fetch(feed.url, etag=feed.etag,
+                                                             last_modified=feed.last_modified)
         now = self.clock.now()
         if not result.ok:
+            if result.throttled and result.status_code is None and result.retry_after:
+                # Not asked at all: the host asked us to wait (for another of its feeds). Not a failure.
+                when = now + result.retry_after + timedelta(seconds=self.rng.uniform(0, 30))
+                await asyncio.to_thread(self.store.feeds.set_next_due, feed.id, when)
+                return FeedOutcome(feed.name, "deferred", error=result.error)
             return await self._failed(feed, result.error or "unknown error", result, now)
         if result.not_modified:
-            await asyncio.to_thread(self.store.feeds.record_success, feed.id, now=now,
-                                    next_due=self._next_due(feed, now, server_hint=result.retry_after),
-                                    status_code=304, etag=result.etag or feed.etag,
-                                    last_modified=result.last_modified or feed.last_modified)
+            update = {"id": feed.id, "next_due": self.next_due(feed, now, server_hint=result.retry_after),
+                      "status_code": 304, "etag": result.etag or feed.etag,
+                      "last_modified": result.last_modified or feed.last_modified}
+            if self._unchanged is None:
+                await asyncio.to_thread(self.store.feeds.record_not_modified, [update], now=now)
+            else:
+                self._unchanged.append(update)
+                if len(self._unchanged) >= UNCHANGED_BATCH:
+                    await self._flush_unchanged()
             return FeedOutcome(feed.name, "not-modified")
+        body_hash = hashlib.sha256(result.body).hexdigest()
+        if feed.initialized and body_hash == feed.body_hash:
+            # The server ignores conditional requests but sent the same bytes: nothing to parse.
+            await asyncio.to_thread(self.store.feeds.record_success, feed.id, now=now,
+                                    next_due=self.next_due(feed, now, server_hint=result.retry_after),
+                                    status_code=result.status_code, etag=result.etag,
+                                    last_modified=result.last_modified)
+            return FeedOutcome(feed.name, "unchanged")
         parsed = await asyncio.to_thread(parse_feed, result.body, url=feed.url, content_type=result.content_type)
         if not parsed.usable:
             return await self._failed(feed, parsed.problem or "not a feed", result, now)
-        new = await self._store_items(feed, parsed.title or feed.name, parsed.items, now)
+        ingested = await self.ingester.store_items(feed, parsed.title or feed.name, parsed.items, now)
+        hint = max((h for h in (result.retry_after, parsed.ttl) if h is not None), default=None)
         await asyncio.to_thread(self.store.feeds.record_success, feed.id, now=now,
-                                next_due=self._next_due(feed, now, server_hint=result.retry_after),
+                                next_due=self.next_due(feed, now, server_hint=hint),
                                 status_code=result.status_code, etag=result.etag, last_modified=result.last_modified,
-                                title=parsed.title, item_count=len(parsed.items))
-        return FeedOutcome(feed.name, "ok", new=new, seen=len(parsed.items), error=parsed.problem)
+                                title=parsed.title, item_count=len(parsed.items), body_hash=body_hash)
+        return FeedOutcome(feed.name, "ok", new=ingested.new, seen=ingested.seen, error=parsed.problem)
+
+    async def _flush_unchanged(self) -> None:
+        if self._unchanged:
+            batch, self._unchanged[:] = list(self._unchanged), []
+            await asyncio.to_thread(self.store.feeds.record_not_modified, batch, now=self.clock.now())
 
     async def _failed(self, feed: FeedRow, error: str, result: FetchResult, now: datetime) -> FeedOutcome:
         failures = feed.consecutive_failures + 1
-        next_due = self._next_due(feed, now, failures=failures, server_hint=result.retry_after)
+        failing = result.gone or failures >= self.config.poll.max_failures
+        next_due = self.next_due(feed, now, failures=failures, failing=failing, server_hint=result.retry_after)
         status = await asyncio.to_thread(self.store.feeds.record_failure, feed.id, now=now, next_due=next_due,
                                          error=error, status_code=result.status_code,
-                                         max_failures=self.config.poll.max_failures)
+                                         max_failures=self.config.poll.max_failures, failing_now=result.gone)
         log.info("feed %s failed (%s), %d in a row, status %s", feed.name, error, failures, status)
+        if status == "failing":
+            current = await asyncio.to_thread(self.store.feeds.by_id, feed.id)
+            if current is not None:
+                await asyncio.to_thread(notify_failing, self.store, self.config, current, error, now)
         return FeedOutcome(feed.name, "failed", error=error)
-
-    async def _store_items(self, feed: FeedRow, source: str, items: list[FeedItem], now: datetime) -> int:
-        backfill = self.config.poll.backfill
-        newest_first = sorted(items, key=lambda i: i.published or now, reverse=True)
-        new = 0
-        for rank, item in enumerate(newest_first):
-            text = item.content
-            text_source = "feed"
-            if wants_article(item, feed.full_text) and item.link:
-                article = await article_text(self.fetcher, item.link)
-                if article and len(article) > len(text):
-                    text, text_source = article, "article"
-            names = feed.topics if feed.topics is not None else self.topic_names
-            matches = self.topics.match(title=item.title, summary=item.summary, text=text, names=names)
-            announce = feed.initialized or rank < backfill.items
-            if item.published and now - item.published > backfill.max_age:
-                announce = False
-            story = NewStory(
-                id=story_id(item), title=item.title, url=item.link, canonical_url=canonical_url(item.link),
-                guid=item.guid, title_key=title_key(item.title), published_at=item.published,
-                feed_summary=item.summary, text=text, text_source=text_source, author=item.author,
-                relevant=any(m.matched for m in matches), topics=[m.topic for m in matches if m.matched],
-                topic_matches=matches, announce=announce)
-            stored = await asyncio.to_thread(self.store.stories.store, story, feed_id=feed.id,
-                                             source_name=source, now=now)
-            new += stored.created
-        return new
 
     async def enrich_pending(self) -> int:
         """Enrich every stored story not yet enriched (on the NLP worker), save it, and cluster it.
@@ -186,9 +231,7 @@ class Poller:
                 await asyncio.to_thread(self.store.knowledge.save, row.id, enrichment, published=row.published_at,
                                         now=now)
                 names = [e.name for e in enrichment.entities if e.kind in (EntityKind.person, EntityKind.org)]
-                lead = " ".join(row.text.split("\n")[:2])
-                sig = signature(row.title, lead, names)
-                await asyncio.to_thread(self.clusterer.assign, row.id, sig, row.published_at or now, now)
+                await asyncio.to_thread(self.clusterer.assign, row.id, names, row.published_at or now, now)
             done += len(batch)
 
     async def _enrich_one(self, story_id: str, text: StoryText) -> Enrichment:

@@ -1,15 +1,18 @@
 """Scheduling is wiring: APScheduler calls plain coroutines that tests can call directly.
 
-Jobs: a poll tick (feeds whose persisted next-due time has passed), one cron job per channel
-with a schedule (in the channel's timezone), a sweep for digests that had to wait, instant
-alerts, a start-up catch-up, a delivery tick draining the outbox, and, when storage.retention is
-set, a retention job pruning old stories.
+Jobs: one per feed, due at the feed's persisted `next_due_at` (its interval with jitter, backoff
+after failures, what the server asked for), so a restart resumes each feed's own rhythm instead
+of polling everything at once; a feed-sync tick adding and removing feed jobs as feeds come and go
+(chat commands, config reloads); one cron job per channel with a schedule (in the channel's
+timezone); a sweep for digests that had to wait; instant alerts; a start-up catch-up; a delivery
+tick draining the outbox; and, when storage.retention is set, a retention job pruning old stories.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -28,7 +31,8 @@ if TYPE_CHECKING:
     from bot.app import Sitrep
 
 log = logging.getLogger(__name__)
-POLL_TICK = timedelta(seconds=30)
+FEED_SYNC_TICK = timedelta(minutes=1)
+OVERDUE_SPREAD = timedelta(minutes=2)  # feeds overdue at start are spread over this, not polled in one burst
 DELIVERY_TICK = timedelta(seconds=10)
 DIGEST_SWEEP = timedelta(minutes=1)  # catches digests that waited (quiet hours, a failing channel)
 ALERT_TICK = timedelta(seconds=30)
@@ -56,10 +60,61 @@ def last_slot(channel: ChannelConfig, now: datetime, *, after: datetime | None) 
 
 
 async def poll_job(core: Sitrep) -> None:
+    """Every due feed at once: what `sitrep poll` and `run --once` do."""
     report = await core.poll()
     if report.feeds:
         log.info("polled %d feeds: %d new stories, %d failed", len(report.feeds), report.new_stories,
                  report.failed)
+
+
+def feed_job_id(feed_id: int) -> str:
+    return f"feed:{feed_id}"
+
+
+class FeedJobs:
+    """One APScheduler job per enabled feed, each due at the feed's persisted next-due time."""
+
+    def __init__(self, core: Sitrep, scheduler: AsyncIOScheduler, *, rng: random.Random | None = None) -> None:
+        self.core = core
+        self.scheduler = scheduler
+        self.rng = rng or random.Random()
+        self.running: set[int] = set()  # a feed being polled has no pending job: sync must not add one
+
+    async def run(self, feed_id: int) -> None:
+        """Poll one feed, enrich what it brought, and place its job again at its new next-due time."""
+        feed = await asyncio.to_thread(self.core.store.feeds.by_id, feed_id)
+        if feed is None or not feed.enabled:
+            return  # removed or disabled meanwhile: the job ends with this run
+        self.running.add(feed_id)
+        try:
+            outcome = await self.core.poller.poll_one(feed)
+            if outcome.new:
+                await self.core.poller.enrich()
+            updated = await asyncio.to_thread(self.core.store.feeds.by_id, feed_id)
+            if updated is not None and updated.enabled:
+                self.place(feed_id, updated.next_due_at)
+        finally:
+            self.running.discard(feed_id)
+
+    def place(self, feed_id: int, next_due: datetime | None) -> None:
+        """(Re)place the feed's job at its next-due time; an overdue feed is spread over a short window."""
+        now = self.core.clock.now()
+        when = next_due or now
+        if when <= now:
+            when = now + timedelta(seconds=self.rng.uniform(0, OVERDUE_SPREAD.total_seconds()))
+        self.scheduler.add_job(self.run, DateTrigger(run_date=when), args=[feed_id], id=feed_job_id(feed_id),
+                               replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=3600)
+
+    async def sync(self) -> None:
+        """Add the jobs of new feeds, drop those of feeds removed or disabled."""
+        feeds = await asyncio.to_thread(self.core.store.feeds.all, enabled_only=True)
+        wanted = {feed_job_id(f.id): f for f in feeds}
+        existing = {job.id for job in self.scheduler.get_jobs() if job.id.startswith("feed:")}
+        for job_id in existing - set(wanted):
+            self.scheduler.remove_job(job_id)
+        for job_id, feed in wanted.items():
+            if job_id not in existing and feed.id not in self.running:
+                self.place(feed.id, feed.next_due_at)
 
 
 async def digest_job(core: Sitrep, channel: ChannelConfig) -> None:
@@ -115,7 +170,8 @@ async def start_job(core: Sitrep) -> None:
 def build(core: Sitrep) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
-    scheduler.add_job(poll_job, IntervalTrigger(seconds=POLL_TICK.total_seconds()), args=[core], id="poll",
+    feed_jobs = FeedJobs(core, scheduler)
+    scheduler.add_job(feed_jobs.sync, IntervalTrigger(seconds=FEED_SYNC_TICK.total_seconds()), id="feeds",
                       next_run_time=core.clock.now(), **common)
     scheduler.add_job(deliver_job, IntervalTrigger(seconds=DELIVERY_TICK.total_seconds()), args=[core],
                       id="deliver", **common)

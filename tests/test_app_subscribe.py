@@ -12,6 +12,7 @@ from bot.cards import MessageCard
 from bot.cli import main
 from bot.clock import FakeClock
 from bot.commands import Caller
+from bot.store.schema import feeds
 from tests.conftest import make_config
 from tests.fakes.feed_site import feed_site as serve_feed_site
 
@@ -105,5 +106,23 @@ async def test_only_admins_subscribe_and_config_feeds_stay(tmp_path: Path, feed_
         assert (await answer(core, "/sitrep unsubscribe local")).level == "error"
         done = await answer(core, "/sitrep unsubscribe harbor-defense-notes")
         assert done.level == "info" and core.store.feeds.get("harbor-defense-notes") is None
+    finally:
+        await core.aclose()
+
+
+async def test_feeds_added_by_command_are_polled_through_the_guard(tmp_path: Path, feed_site: str) -> None:
+    """The guard holds after subscribe too: a command feed whose address turns private is refused at poll."""
+    core = await open_core(tmp_path, allow_private=False)
+    try:
+        url = f"{feed_site}/feed.xml"
+        core.store.feeds.add(name="sneaky", url=url, topics=None, added_by="slack:U0ADMIN", now=core.clock.now())
+        core.store.feeds.add(name="trusted", url=url + "?config", topics=None, added_by="config", now=core.clock.now())
+        with core.store.engine.begin() as c:  # the operator's own config feed, same host
+            c.execute(feeds.update().where(feeds.c.name == "trusted").values(origin="config"))
+        await core.poll()
+        sneaky, trusted = core.store.feeds.get("sneaky"), core.store.feeds.get("trusted")
+        assert sneaky is not None and trusted is not None
+        assert sneaky.last_success_at is None and "refused" in (sneaky.last_error or "")
+        assert trusted.last_success_at is not None and trusted.item_count == 2
     finally:
         await core.aclose()

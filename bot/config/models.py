@@ -59,6 +59,10 @@ class PollConfig(Strict):
     jitter: float = Field(default=0.1, ge=0, le=1, description="Random spread, as a fraction of the interval.")
     max_failures: int = Field(default=5, ge=1, description="Failures in a row before a feed is marked failing.")
     failing_interval: Duration = Field(default=timedelta(hours=6), description="Retry interval for failing feeds.")
+    max_interval: Duration = Field(
+        default=timedelta(hours=6),
+        description="Longest wait a healthy feed's server can ask for (Cache-Control max-age, RSS ttl).",
+    )
     backfill: BackfillConfig = BackfillConfig()
     cluster_window: Duration = Field(default=timedelta(days=3), description="How far apart one event's reports may be.")
 
@@ -109,13 +113,16 @@ class TopicConfig(Strict):
 
     A term is a word or phrase matched on word boundaries; a term in capitals of up to five letters
     (AI, DoD) is matched case-sensitively; a term written /like this/ is a regular expression (RE2).
-    An `all` entry may be a list, which matches when any of its terms does.
+    An `all` entry may be a list, which matches when any of its terms does. `ignore` phrases are
+    blanked out first, so they count for nothing (where `none` would drop the whole story).
     """
 
     description: str = ""
     any: list[Term] = []
     all: list[Term | list[Term]] = []
     none: list[Term] = []
+    ignore: list[Term] = Field(
+        default=[], description="Phrases blanked out before matching: 'drone bees' so that 'drone' does not count.")
     fields: list[Literal["title", "summary", "text"]] = ["title", "summary", "text"]
 
     @model_validator(mode="after")

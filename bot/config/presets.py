@@ -1,9 +1,21 @@
 """Built-in topic rule sets, used when a config names them without defining them.
 
 `ai-defense` wants both halves of the beat in one story: an AI term and a defense term. Each half
-is a list of words and phrases chosen so that common false friends stay out: "AI" is matched in
-capitals only (not "said", "aide", "Thai"), and "defense" only in military phrases, never alone,
-so a defense attorney or a football defense is not news for this channel.
+is a list of words and phrases chosen so that common false friends stay out:
+
+- "AI" is matched in capitals only (not "said", "aide", "Thai", "Ai Weiwei").
+- "defense" never counts alone, only in military phrases, so a defense attorney, a football
+  defense or an "AI defense against phishing" is not news for this channel.
+- Words that are military only in some senses are written as phrases: "combat" (troops, aircraft,
+  zone; not "combat misinformation"), "lethal" (force, weapons; not "lethal heart rhythm"),
+  "targeting" (systems, aid; not "ad targeting"), "weapons" (plural: "a secret weapon" is a figure of
+  speech).
+- Services and the Pentagon are matched with their capital letter (RE2 regexes are case-sensitive):
+  "the Navy" but not "navy blue", "Army" but not "an army of bots".
+- `ignore` holds phrases whose words must not count: drone bees, defense lawyers, navy blue, "an
+  army of" bots, the Army-Navy game, a video game's "Modern Warfare", "military-grade" as a
+  marketing word. They are blanked out rather than vetoing the story, so a real defense story that
+  happens to mention a defense lawyer still counts on its other words.
 """
 
 from __future__ import annotations
@@ -11,38 +23,60 @@ from __future__ import annotations
 from bot.config.models import TopicConfig
 
 AI_TERMS = [
-    "AI", "A.I.", "AGI", "artificial intelligence", "machine learning", "deep learning",
+    "AI", "A.I.", "AGI", "artificial intelligence", "machine learning", "machine-learning", "deep learning",
     "neural network", "neural networks", "large language model", "large language models", "LLM", "LLMs",
-    "generative model", "generative models", "foundation model", "foundation models", "frontier model",
-    "frontier models", "AI model", "AI models", "chatbot", "chatbots", "ChatGPT", "OpenAI", "Anthropic",
-    "DeepMind", "computer vision", "autonomous weapon", "autonomous weapons", "lethal autonomy",
-    "autonomous drone", "autonomous drones", "algorithmic warfare", "Project Maven", "xAI", "Scale AI",
+    "generative AI", "generative model", "generative models", "foundation model", "foundation models",
+    "frontier model", "frontier models", "chatbot", "chatbots", "ChatGPT", "OpenAI", "Anthropic", "DeepMind",
+    "xAI", "Scale AI", "computer vision", "algorithmic warfare", "algorithmic targeting", "Project Maven",
+    "autonomous weapon", "autonomous weapons", "autonomous weapons systems", "lethal autonomy",
+    "autonomous drone", "autonomous drones", "autonomous systems", "autonomous vehicle", "autonomous vehicles",
+    "autonomous aircraft", "autonomous vessel", "autonomous vessels", "autonomous submarine",
+    "autonomous submarines", "drone swarm", "drone swarms", "killer robots", "target recognition",
 ]
+
+_SERVICES = r"/\b(?:Pentagon|Army|Navy|Air Force|Marine Corps|Marines|Space Force|Coast Guard|National Guard)\b/"
 
 DEFENSE_TERMS = [
-    "Pentagon", "Department of Defense", "Department of Defence", "Defense Department", "Defence Department",
-    "Ministry of Defence", "Ministry of Defense", "defence ministry", "defense ministry", "DoD", "MoD",
-    "Department of War", "War Department", "Secretary of Defense", "Defense Secretary", "Defence Secretary",
-    "defense secretary", "defense contractor", "defense contractors", "defence contractor", "defense industry",
-    "defence industry", "defense tech", "defence tech", "defense technology", "national defense",
-    "missile defense", "air defense", "air defence", "defense budget", "defence budget",
-    "military", "militaries", "armed forces", "Army", "Navy", "Air Force", "Marine Corps", "Space Force",
-    "Marines", "soldier", "soldiers", "troops", "warfighter", "warfighters", "battlefield", "combat",
-    "warfare", "weapon", "weapons", "weapons system", "munition", "munitions", "missile", "missiles",
+    _SERVICES,
+    "Department of Defense", "Department of Defence", "Defense Department", "Defence Department",
+    "Ministry of Defence", "Ministry of Defense", "defence ministry", "defense ministry", "defense minister",
+    "defence minister", "DoD", "MoD", "Department of War", "War Department", "Secretary of Defense",
+    "Defense Secretary", "Defence Secretary", "defense official", "defense officials", "defence officials",
+    "defense contractor", "defense contractors", "defence contractor", "defence contractors", "defense industry",
+    "defence industry", "defense tech", "defence tech", "defense technology", "defense startup",
+    "defense startups", "defence startup", "defense firm", "defense firms", "defense company",
+    "defense companies", "defence firm", "defence company", "national defense", "national defence",
+    "missile defense", "missile defence", "air defense", "air defence", "defense budget", "defence budget",
+    "defense spending", "defence spending",
+    "military", "militaries", "armed forces", "soldier", "soldiers", "troops", "warfighter", "warfighters",
+    "warfare", "weapons", "weapon system", "weapon systems", "weapons system", "weapons systems", "weaponry",
+    "munition", "munitions", "loitering munition", "missile", "missiles", "warhead", "warheads",
+    "combat aircraft", "combat drone", "combat drones", "combat vehicle", "combat vehicles", "combat operations",
+    "combat troops", "combat zone", "combat zones", "combat mission", "combat missions", "combat units",
+    "in combat", "lethal force", "lethal weapons", "lethal drones", "targeting system", "targeting systems",
+    "targeting aid", "targeting software", "targeting data", "military targeting", "kill chain", "kill chains",
     "drone strike", "drone strikes", "military drone", "military drones", "scout drone", "scout drones",
-    "attack drone", "attack drones", "killer robots", "lethal", "targeting", "national security",
-    "DARPA", "NATO", "Anduril", "Palantir", "Shield AI", "CENTCOM", "INDOPACOM", "NORAD", "classified networks",
-    "classified network", "Defense Innovation Unit", "CDAO", "intelligence community",
+    "attack drone", "attack drones", "armed drone", "armed drones", "kamikaze drone", "kamikaze drones",
+    "counter-drone", "fighter jet", "fighter jets", "national security", "intelligence community",
+    "classified network", "classified networks", "DARPA", "NATO", "CENTCOM", "INDOPACOM", "NORAD", "CDAO",
+    "Defense Innovation Unit", "IDF", "Israel Defense Forces", "People's Liberation Army", "Bundeswehr",
+    "Anduril", "Palantir", "Shield AI", "Helsing", "Lockheed Martin", "Northrop Grumman", "Raytheon",
+    "General Dynamics", "BAE Systems", "L3Harris", "war zone", "war zones",
 ]
 
-# Phrases that mean the story is about something else even when both halves match.
-NOT_DEFENSE = ["defense attorney", "defense attorneys", "defense lawyer", "defense lawyers", "drone bee",
-               "drone bees", "defensive end", "defensive line"]
+# Phrases whose words do not count for either half (blanked out before matching).
+FALSE_FRIENDS = [
+    "defense attorney", "defense attorneys", "defense lawyer", "defense lawyers", "defence lawyer",
+    "defence lawyers", "defense counsel", "public defender", "drone bee", "drone bees", "defensive end",
+    "defensive line", "Army-Navy game", "Modern Warfare", "military-grade", "military grade", "navy blue",
+    "an army of", "army of bots", "army of agents", "Salvation Army", "Swiss Army knife", "Swiss army",
+    "Ai Weiwei",
+]
 
 BUILTIN_TOPICS: dict[str, TopicConfig] = {
     "ai-defense": TopicConfig(
         description="Artificial intelligence in defense and national security (built-in)",
         all=[AI_TERMS, DEFENSE_TERMS],
-        none=NOT_DEFENSE,
+        ignore=FALSE_FRIENDS,
     ),
 }

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Row, and_, delete, insert, or_, select, update
+from sqlalchemy import Engine, Row, and_, bindparam, delete, insert, or_, select, update
 
 from bot.clock import aware
 from bot.config.models import FeedConfig
 from bot.store.schema import feeds
+from bot.store.writes import write_lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,8 @@ class FeedRow:
     failing_notified_at: datetime | None
     title: str | None
     item_count: int
+    failing_since: datetime | None = None
+    body_hash: str | None = None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> FeedRow:
@@ -51,12 +54,14 @@ class FeedRow:
             next_due_at=aware(m["next_due_at"]), consecutive_failures=m["consecutive_failures"],
             status=m["status"], last_error=m["last_error"], last_status_code=m["last_status_code"],
             failing_notified_at=aware(m["failing_notified_at"]), title=m["title"], item_count=m["item_count"],
+            failing_since=aware(m["failing_since"]), body_hash=m["body_hash"],
         )
 
 
 class FeedRepo:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._write = write_lock(engine)
 
     def sync_config(self, configured: Iterable[FeedConfig], resolve_url: Any, now: datetime) -> None:
         """Make the table match the config file; feeds added by chat command are left alone."""
@@ -119,33 +124,60 @@ class FeedRepo:
             return [FeedRow.from_row(r) for r in c.execute(query)]
 
     def update_state(self, feed_id: int, **values: Any) -> None:
-        with self.engine.begin() as c:
+        with self._write, self.engine.begin() as c:
             c.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
 
     def record_success(self, feed_id: int, *, now: datetime, next_due: datetime, status_code: int | None,
                        etag: str | None, last_modified: str | None, title: str | None = None,
-                       item_count: int | None = None) -> None:
+                       item_count: int | None = None, body_hash: str | None = None) -> None:
+        """A good answer: failures forgotten, the feed is ok again (recovery needs nobody's help)."""
         values: dict[str, Any] = dict(
             last_fetch_at=now, last_success_at=now, next_due_at=next_due, consecutive_failures=0, status="ok",
             last_error=None, last_status_code=status_code, etag=etag, last_modified=last_modified,
-            initialized=True, lease_owner=None, lease_expires_at=None,
+            initialized=True, lease_owner=None, lease_expires_at=None, failing_since=None, failing_notified_at=None,
         )
         if title is not None:
             values["title"] = title
         if item_count is not None:
             values["item_count"] = item_count
+        if body_hash is not None:
+            values["body_hash"] = body_hash
         self.update_state(feed_id, **values)
 
+    def record_not_modified(self, updates: list[dict[str, Any]], *, now: datetime) -> None:
+        """Many "304 Not Modified" answers in one transaction: {id, next_due, status_code, etag, last_modified}."""
+        if not updates:
+            return
+        statement = update(feeds).where(feeds.c.id == bindparam("fid")).values(
+            last_fetch_at=now, last_success_at=now, next_due_at=bindparam("next_due"), consecutive_failures=0,
+            status="ok", last_error=None, last_status_code=bindparam("status_code"), etag=bindparam("new_etag"),
+            last_modified=bindparam("new_last_modified"), initialized=True, lease_owner=None, lease_expires_at=None,
+            failing_since=None, failing_notified_at=None)
+        rows = [{"fid": u["id"], "next_due": u["next_due"], "status_code": u["status_code"],
+                 "new_etag": u["etag"], "new_last_modified": u["last_modified"]} for u in updates]
+        with self._write, self.engine.begin() as c:
+            c.execute(statement, rows)
+
     def record_failure(self, feed_id: int, *, now: datetime, next_due: datetime, error: str,
-                       status_code: int | None, max_failures: int) -> str:
-        """Count a failure; the feed turns `failing` after `max_failures` in a row. Returns the new status."""
-        with self.engine.begin() as c:
-            failures = c.execute(select(feeds.c.consecutive_failures).where(feeds.c.id == feed_id)).scalar_one() + 1
-            status = "failing" if failures >= max_failures else "ok"
+                       status_code: int | None, max_failures: int, failing_now: bool = False) -> str:
+        """Count a failure; the feed turns `failing` after `max_failures` in a row (at once with
+        `failing_now`, for a server that says the feed is gone). Returns the new status."""
+        with self._write, self.engine.begin() as c:
+            row = c.execute(select(feeds.c.consecutive_failures, feeds.c.failing_since)
+                            .where(feeds.c.id == feed_id)).one()
+            failures = row.consecutive_failures + 1
+            status = "failing" if failing_now or failures >= max_failures else "ok"
             c.execute(update(feeds).where(feeds.c.id == feed_id).values(
                 last_fetch_at=now, next_due_at=next_due, consecutive_failures=failures, status=status,
-                last_error=error[:500], last_status_code=status_code, lease_owner=None, lease_expires_at=None))
+                last_error=error[:500], last_status_code=status_code, lease_owner=None, lease_expires_at=None,
+                failing_since=row.failing_since or now))
         return status
+
+    def mark_notified(self, feed_id: int, now: datetime) -> None:
+        self.update_state(feed_id, failing_notified_at=now)
+
+    def set_next_due(self, feed_id: int, when: datetime) -> None:
+        self.update_state(feed_id, next_due_at=when)
 
     def claim(self, now: datetime, *, owner: str, lease: timedelta, limit: int) -> list[FeedRow]:
         """Take due feeds for this instance; another instance's lease is respected until it expires."""

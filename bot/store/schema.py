@@ -87,6 +87,8 @@ feeds = Table(
     Column("last_error", Text),
     Column("last_status_code", Integer),
     Column("failing_notified_at", TS),
+    Column("failing_since", TS),  # first failure of the current run of failures
+    Column("body_hash", String(64)),  # hash of the last body parsed: the same bytes again cost no parse
     Column("title", Text),
     Column("item_count", Integer, nullable=False, default=0),
     # Leases let several instances share polling without doing it twice.

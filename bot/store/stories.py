@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Row, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.clock import aware
 from bot.models import EntityKind, Quote, StorySource, StoryView, TopicMatch
 from bot.store.schema import clusters, entities, facts, mentions, quotes, stories, story_sources
+from bot.store.writes import write_lock
 
 
 @dataclass(slots=True)
@@ -32,12 +36,31 @@ class NewStory:
     topics: list[str] = field(default_factory=list)
     topic_matches: list[TopicMatch] = field(default_factory=list)
     announce: bool = True
+    signature: dict[str, Any] | None = None  # clustering features (bot.cluster), computed when stored
 
 
 @dataclass(frozen=True, slots=True)
 class Stored:
     story_id: str
     created: bool  # false when the story was already known (from this feed or another)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemKey:
+    """What identifies a feed item before it is stored (see bot.identity)."""
+
+    id: str
+    canonical_url: str | None
+    title_key: str | None
+    published_at: datetime | None
+    text: str = ""  # the feed's text, to tell a re-publication from a new item that reuses a title
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    story_id: str
+    title: str
+    in_feed: bool  # this feed already carried it
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,57 +73,126 @@ class TextRow:
     published_at: datetime | None
 
 
+REPUBLISH_WINDOW = timedelta(days=14)  # the same title in the same feed this close together may be one story
+_WORD = re.compile(r"\w+")
+
+
+def _republished(key: ItemKey, row: Any) -> bool:
+    when = aware(row.published_at)
+    close = when is None or key.published_at is None or abs(when - key.published_at) <= REPUBLISH_WINDOW
+    return close and same_text(key.text, row.text or row.feed_summary)
+
+
+def same_text(a: str, b: str) -> bool:
+    """Whether two versions of an item's text are one story lightly edited (word overlap)."""
+    wa, wb = set(_WORD.findall(a.lower()[:5000])), set(_WORD.findall(b.lower()[:5000]))
+    if not wa or not wb:
+        return not wa and not wb
+    return len(wa & wb) / len(wa | wb) >= 0.5
+
+
 class StoryRepo:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Feeds are saved from worker threads at once; the check-then-insert in `save` must not
+        # interleave, or two feeds carrying the same new story would both insert it.
+        self._save_lock = write_lock(engine)
 
-    def find_known(self, c: Connection, story: NewStory, feed_id: int) -> str | None:
-        """The id under which this story is already stored, if it is.
+    def known(self, feed_id: int, keys: Sequence[ItemKey]) -> list[Known | None]:
+        """For each item, the story it already is, if any (read-only; `save` checks new ones again)."""
+        with self.engine.connect() as c:
+            return self._find(c, keys, feed_id)
 
-        Same id, or same canonical link from any feed; within one feed, the same normalised title is
-        also the same story (an item re-published with a new date or guid is not news).
+    def _find(self, c: Connection, keys: Sequence[ItemKey], feed_id: int) -> list[Known | None]:
+        """Same id, or same canonical link from any feed; within one feed, the same title with the same
+        text is a re-publication (a new date or a new guid does not make it news). A few queries per
+        feed, however many items it carries."""
+        by_id: dict[str, Any] = {}
+        by_url: dict[str, Any] = {}
+        ids = [k.id for k in keys]
+        urls = [k.canonical_url for k in keys if k.canonical_url]
+        for chunk in _chunks(ids):
+            for row in c.execute(select(stories.c.id, stories.c.title).where(stories.c.id.in_(chunk))):
+                by_id[row.id] = row
+        for chunk in _chunks(urls):
+            for url_row in c.execute(select(stories.c.id, stories.c.title, stories.c.canonical_url)
+                                     .where(stories.c.canonical_url.in_(chunk))):
+                by_url.setdefault(url_row.canonical_url, url_row)
+        found: list[Any] = [by_id.get(k.id) or (by_url.get(k.canonical_url) if k.canonical_url else None)
+                            for k in keys]
+        titles = [k.title_key for k, row in zip(keys, found, strict=True) if row is None and k.title_key]
+        if titles:
+            candidates: dict[str, list[Any]] = defaultdict(list)
+            for chunk in _chunks(titles):
+                for candidate in c.execute(
+                        select(stories.c.id, stories.c.title, stories.c.title_key, stories.c.published_at,
+                               stories.c.feed_summary, stories.c.text)
+                        .join(story_sources, story_sources.c.story_id == stories.c.id)
+                        .where(stories.c.title_key.in_(chunk), story_sources.c.feed_id == feed_id)):
+                    candidates[candidate.title_key].append(candidate)
+            for i, key in enumerate(keys):
+                if found[i] is None and key.title_key:
+                    found[i] = next((r for r in candidates.get(key.title_key, []) if _republished(key, r)), None)
+        matched = [str(r.id) for r in found if r is not None]
+        in_feed: set[str] = set()
+        for chunk in _chunks(matched):
+            in_feed.update(r.story_id for r in c.execute(select(story_sources.c.story_id).where(
+                story_sources.c.feed_id == feed_id, story_sources.c.story_id.in_(chunk))))
+        return [Known(str(r.id), r.title, str(r.id) in in_feed) if r is not None else None for r in found]
+
+    def save(self, *, feed_id: int, source_name: str, now: datetime, new: Sequence[NewStory] = (),
+             seen: Sequence[tuple[Known, ItemKey, str | None, str]] = ()) -> list[Stored]:
+        """One feed's poll in one transaction: new stories inserted, known ones linked to this feed.
+
+        `seen` holds (known story, key, url, title) of items found by `known`; a changed title is
+        taken quietly (an edit is not news). Each new story is checked again here, so two feeds
+        carrying the same new story at the same moment still store it once.
         """
-        conditions = [stories.c.id == story.id]
-        if story.canonical_url:
-            conditions.append(stories.c.canonical_url == story.canonical_url)
-        row = c.execute(select(stories.c.id).where(or_(*conditions)).limit(1)).first()
-        if row:
-            return str(row.id)
-        if story.title_key:
-            row = c.execute(
-                select(stories.c.id).join(story_sources, story_sources.c.story_id == stories.c.id)
-                .where(stories.c.title_key == story.title_key, story_sources.c.feed_id == feed_id).limit(1)
-            ).first()
-            if row:
-                return str(row.id)
-        return None
+        results: list[Stored] = []
+        with self._save_lock, self.engine.begin() as c:
+            for known, key, url, title in seen:
+                if title and title != known.title and known.in_feed:
+                    c.execute(update(stories).where(stories.c.id == known.story_id).values(
+                        title=title, title_key=key.title_key, updated_at=now))
+                if not known.in_feed:
+                    self._link(c, known.story_id, feed_id, source_name, url, now)
+                results.append(Stored(known.story_id, False))
+            keys = [ItemKey(s.id, s.canonical_url, s.title_key, s.published_at, s.text) for s in new]
+            for story, key, again in zip(new, keys, self._find(c, keys, feed_id), strict=True):
+                if again is None and self._insert(c, story, now):
+                    self._link(c, story.id, feed_id, source_name, story.url, now)
+                    results.append(Stored(story.id, True))
+                    continue
+                again = again or self._find(c, [key], feed_id)[0]
+                if again is not None and not again.in_feed:
+                    self._link(c, again.story_id, feed_id, source_name, story.url, now)
+                results.append(Stored(again.story_id if again else story.id, False))
+        return results
 
     def store(self, story: NewStory, *, feed_id: int, source_name: str, now: datetime) -> Stored:
-        with self.engine.begin() as c:
-            known = self.find_known(c, story, feed_id)
-            if known is None:
-                c.execute(insert(stories).values(
-                    id=story.id, guid=story.guid, url=story.url, canonical_url=story.canonical_url,
-                    title=story.title, title_key=story.title_key, author=story.author,
-                    published_at=story.published_at, first_seen_at=now, updated_at=now,
-                    feed_summary=story.feed_summary, text=story.text, text_source=story.text_source,
-                    relevant=story.relevant, topics=story.topics,
-                    topic_matches=[_match_json(m) for m in story.topic_matches], announce=story.announce,
-                ))
-                story_id, created = story.id, True
-            else:
-                story_id, created = known, False
-                # Keep the fullest text any outlet gave us; the NLP runs again only if it grew.
-                current = c.execute(select(func.length(stories.c.text)).where(stories.c.id == known)).scalar_one()
-                if len(story.text) > (current or 0) * 1.2 and story.text_source == "article":
-                    c.execute(update(stories).where(stories.c.id == known).values(
-                        text=story.text, text_source=story.text_source, updated_at=now, enriched_at=None))
-            exists = c.execute(select(story_sources.c.story_id).where(
-                story_sources.c.story_id == story_id, story_sources.c.feed_id == feed_id)).first()
-            if not exists:
-                c.execute(insert(story_sources).values(
-                    story_id=story_id, feed_id=feed_id, source_name=source_name, url=story.url, seen_at=now))
-        return Stored(story_id, created)
+        return self.save(feed_id=feed_id, source_name=source_name, now=now, new=[story])[0]
+
+    @staticmethod
+    def _insert(c: Connection, story: NewStory, now: datetime) -> bool:
+        """Insert unless the id exists (another instance stored it a moment ago); true if inserted."""
+        # ON CONFLICT DO NOTHING, spelled per dialect: both SQLite and PostgreSQL have it, and unlike a
+        # SAVEPOINT it keeps SQLite's implicit transaction from holding a stale read snapshot.
+        dialect_insert = sqlite_insert if c.dialect.name == "sqlite" else pg_insert
+        done = c.execute(dialect_insert(stories).on_conflict_do_nothing(index_elements=["id"]).values(
+            id=story.id, guid=story.guid, url=story.url, canonical_url=story.canonical_url,
+            title=story.title, title_key=story.title_key, author=story.author,
+            published_at=story.published_at, first_seen_at=now, updated_at=now,
+            feed_summary=story.feed_summary, text=story.text, text_source=story.text_source,
+            relevant=story.relevant, topics=story.topics,
+            topic_matches=[_match_json(m) for m in story.topic_matches], announce=story.announce,
+            signature=story.signature,
+        ))
+        return bool(done.rowcount)
+
+    @staticmethod
+    def _link(c: Connection, story_id: str, feed_id: int, source_name: str, url: str | None, now: datetime) -> None:
+        c.execute(insert(story_sources).values(story_id=story_id, feed_id=feed_id, source_name=source_name,
+                                               url=url, seen_at=now))
 
     def update_text(self, story_id: str, text: str, source: str, now: datetime) -> None:
         with self.engine.begin() as c:
