@@ -26,7 +26,7 @@ def story(story_id: str, **values: object) -> NewStory:
 @pytest.fixture
 def feeds(store: Store) -> dict[str, int]:
     return {name: store.feeds.add(name=name, url=f"https://{name}.example/feed", topics=None, added_by="t",
-                                  now=NOW).id for name in ("alpha", "beta")}
+                                  now=NOW).id for name in ("alpha", "beta", "gamma")}
 
 
 def test_a_new_story_is_created_once(store: Store, feeds: dict[str, int]) -> None:
@@ -69,17 +69,17 @@ def test_same_title_is_the_same_story_only_within_one_feed(store: Store, feeds: 
     assert (elsewhere.story_id, elsewhere.created) == ("s3", True)
 
 
-def test_a_fuller_article_replaces_the_teaser_and_asks_for_enrichment(store: Store, feeds: dict[str, int]) -> None:
+def test_a_much_fuller_text_replaces_the_teaser_and_asks_for_enrichment(store: Store, feeds: dict[str, int]) -> None:
     store.stories.store(story("s1"), feed_id=feeds["alpha"], source_name="Alpha", now=NOW)
     store.knowledge.save("s1", Enrichment("sum", ["fact"], [], []), published=NOW, now=NOW)
     assert store.stories.needing_enrichment() == []
-    # A longer text from a feed is not enough; a longer article page is.
-    store.stories.store(story("s1", text="Longer feed text " * 5), feed_id=feeds["beta"], source_name="Beta",
+    # A slightly longer text from another outlet is not worth reading again; the whole story is.
+    store.stories.store(story("s1", text="Short text, a bit longer."), feed_id=feeds["beta"], source_name="Beta",
                         now=NOW)
     assert store.stories.needing_enrichment() == []
-    article = "The full article. " * 10
-    store.stories.store(story("s1", text=article, text_source="article"), feed_id=feeds["beta"],
-                        source_name="Beta", now=NOW)
+    article = "The full article. " * 20
+    store.stories.store(story("s1", text=article, text_source="article"), feed_id=feeds["gamma"],
+                        source_name="Gamma", now=NOW)
     [row] = store.stories.needing_enrichment()
     assert (row.id, row.text, row.published_at) == ("s1", article, NOW)
     store.stories.update_text("s1", "Replaced.", "article", NOW)

@@ -61,6 +61,7 @@ class Known:
     story_id: str
     title: str
     in_feed: bool  # this feed already carried it
+    text_length: int = 0  # of the stored text, to take a fuller one another outlet carries
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,10 +113,12 @@ class StoryRepo:
         ids = [k.id for k in keys]
         urls = [k.canonical_url for k in keys if k.canonical_url]
         for chunk in _chunks(ids):
-            for row in c.execute(select(stories.c.id, stories.c.title).where(stories.c.id.in_(chunk))):
+            for row in c.execute(select(stories.c.id, stories.c.title, func.length(stories.c.text).label("text_length"))
+                                 .where(stories.c.id.in_(chunk))):
                 by_id[row.id] = row
         for chunk in _chunks(urls):
-            for url_row in c.execute(select(stories.c.id, stories.c.title, stories.c.canonical_url)
+            for url_row in c.execute(select(stories.c.id, stories.c.title, stories.c.canonical_url,
+                                            func.length(stories.c.text).label("text_length"))
                                      .where(stories.c.canonical_url.in_(chunk))):
                 by_url.setdefault(url_row.canonical_url, url_row)
         found: list[Any] = [by_id.get(k.id) or (by_url.get(k.canonical_url) if k.canonical_url else None)
@@ -138,7 +141,8 @@ class StoryRepo:
         for chunk in _chunks(matched):
             in_feed.update(r.story_id for r in c.execute(select(story_sources.c.story_id).where(
                 story_sources.c.feed_id == feed_id, story_sources.c.story_id.in_(chunk))))
-        return [Known(str(r.id), r.title, str(r.id) in in_feed) if r is not None else None for r in found]
+        return [Known(str(r.id), r.title, str(r.id) in in_feed, _text_length(r)) if r is not None else None
+                for r in found]
 
     def save(self, *, feed_id: int, source_name: str, now: datetime, new: Sequence[NewStory] = (),
              seen: Sequence[tuple[Known, ItemKey, str | None, str]] = ()) -> list[Stored]:
@@ -156,6 +160,11 @@ class StoryRepo:
                         title=title, title_key=key.title_key, updated_at=now))
                 if not known.in_feed:
                     self._link(c, known.story_id, feed_id, source_name, url, now)
+                    if fuller(key.text, known.text_length):
+                        # Another outlet carries the whole story where the first gave a teaser: keep the
+                        # fullest text, and let the NLP read it again.
+                        c.execute(update(stories).where(stories.c.id == known.story_id).values(
+                            text=key.text, text_source="feed", updated_at=now, enriched_at=None))
                 results.append(Stored(known.story_id, False))
             keys = [ItemKey(s.id, s.canonical_url, s.title_key, s.published_at, s.text) for s in new]
             for story, key, again in zip(new, keys, self._find(c, keys, feed_id), strict=True):
@@ -166,6 +175,9 @@ class StoryRepo:
                 again = again or self._find(c, [key], feed_id)[0]
                 if again is not None and not again.in_feed:
                     self._link(c, again.story_id, feed_id, source_name, story.url, now)
+                    if fuller(story.text, again.text_length):
+                        c.execute(update(stories).where(stories.c.id == again.story_id).values(
+                            text=story.text, text_source=story.text_source, updated_at=now, enriched_at=None))
                 results.append(Stored(again.story_id if again else story.id, False))
         return results
 
@@ -227,6 +239,17 @@ class StoryRepo:
     def count(self) -> int:
         with self.engine.connect() as c:
             return int(c.execute(select(func.count()).select_from(stories)).scalar_one())
+
+
+def fuller(text: str, stored_length: int) -> bool:
+    """Whether `text` is so much longer than what is stored that it is worth reading again."""
+    return len(text) >= max(stored_length * 3 // 2, stored_length + 200)
+
+
+def _text_length(row: Any) -> int:
+    if getattr(row, "text_length", None) is not None:
+        return int(row.text_length)
+    return len(getattr(row, "text", "") or "")
 
 
 def _match_json(match: TopicMatch) -> dict[str, Any]:
