@@ -64,6 +64,25 @@ class Story:
             return span
         return fallback
 
+    def org_antecedent(self, offset: int, phrase: str, sentence_start: int) -> Span | None:
+        """The organisation a possessive at `offset` refers to, read the way news is written.
+
+        ", whose" points at the noun phrase right before it ("Anthropic, whose chief executive");
+        "its" / "their" at the nearest organisation earlier in the same sentence ("cut ties with
+        Anthropic after its chief executive"), a firm rather than a public body when one is there;
+        "the company's" and a possessive with nothing in the sentence fall back to `org_before`.
+        """
+        in_sentence = [s for s in self.orgs if sentence_start <= s.start and s.end <= offset
+                       and not self.quoted(s.start)]
+        if re.search(r",\s*whose\s*$", phrase):
+            adjacent = [s for s in in_sentence if re.fullmatch(r"\s*,\s*whose\s*", self.text[s.end:offset])]
+            if adjacent:
+                return adjacent[-1]
+        if re.search(r"\b(?:its|their)\s*$", phrase) and in_sentence:
+            firms = [s for s in in_sentence if not _PUBLIC.search(self.name(s))]
+            return (firms or in_sentence)[-1]
+        return self.org_before(offset, phrase)
+
     def org_before(self, offset: int, phrase: str = "") -> Span | None:
         """The organisation "the company" or "its" at `offset` stands for: of those named before it, the
         one the story names most (its subject, not the think tank quoted in passing), the first on a tie.

@@ -133,7 +133,7 @@ def _premodifier(story: Story, match: re.Match[str], span: Span, before: str, se
             match_former = True
     elif re.search(r"(?:\b(?:the\s+)?(?:company|firm|agency|department|service|startup)['’]s|\bits|\btheir|"
                    r",\s*whose)\s+$", ahead):
-        found = story.org_before(title_start, ahead)  # "Anthropic, whose chief executive", "its chief executive"
+        found = story.org_antecedent(title_start, ahead, sentence_start)  # "Anthropic, whose chief executive"
         org = story.name(found) if found else None
     else:
         # An org named inside the title ("Army Secretary"), else the organisation the sentence is about.

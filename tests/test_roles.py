@@ -1,0 +1,42 @@
+"""Which organisation a title belongs to when the sentence only points at it ("whose", "its")."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config.models import NlpConfig
+from bot.enrich import Enricher, StoryText
+from bot.models import EntityKind
+
+CASES = [
+    # ", whose" points at the noun phrase right before it, not at the sentence's subject.
+    ("The Defense Department ended its contract with Anthropic, whose chief executive Dario Amodei "
+     "refused to lift the restrictions.", "Dario Amodei", "chief executive", "Anthropic"),
+    ("The Pentagon, whose chief spokesman Sean Parnell declined to comment, said little about Anthropic.",
+     "Sean Parnell", "chief spokesman", "Pentagon"),
+    # "its" in "X cut ties with Y after its chief executive": the nearest firm, not the public body.
+    ("The Defense Department cut ties with Anthropic after its chief executive, Dario Amodei, refused "
+     "to drop the limits.", "Dario Amodei", "chief executive", "Anthropic"),
+    # Another organisation named earlier in the story must not capture the title.
+    ("Caitlin Kalinowski, OpenAI's head of robotics, has resigned over the company's Pentagon deal.\n"
+     "It comes days after the Defense Department ended its contract with Anthropic, whose chief "
+     "executive Dario Amodei refused to lift restrictions.", "Dario Amodei", "chief executive", "Anthropic"),
+    # "The company's" still means the story's firm.
+    ("OpenAI hired three researchers this week. The company's chief scientist, Ilya Petrov, said the "
+     "hires were overdue.", "Ilya Petrov", "chief scientist", "OpenAI"),
+]
+
+
+@pytest.fixture(scope="module")
+def enricher() -> Enricher:
+    return Enricher(NlpConfig())
+
+
+@pytest.mark.parametrize(("text", "person", "title", "org"), CASES, ids=[c[1] + "-" + c[3] for c in CASES])
+def test_a_possessive_title_goes_to_the_organisation_it_points_at(enricher: Enricher, text: str, person: str,
+                                                                  title: str, org: str) -> None:
+    [result] = enricher.enrich([StoryText("t", text)])
+    people = {e.name: e for e in result.entities if e.kind is EntityKind.person}
+    assert person in people, f"{person} not found in {list(people)}"
+    roles = [(r.title, r.org) for r in people[person].roles]
+    assert (title, org) in roles, roles
