@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.cards import Card, Digest, DigestEntry, FeedsCard, HelpCard, MessageCard, NewsCard, WhoisCard
+from bot.cards import Card, Digest, DigestEntry, MessageCard
 from bot.render import cards as card_lines
 from bot.render import lines
 from bot.render.split import pack, shorten, units
@@ -168,14 +168,9 @@ def render_card(card: Card) -> dict[str, Any]:
     """A command's answer as one Discord message (for an interaction response or a channel)."""
     if isinstance(card, Digest):
         return _digest_card(card)
-    if isinstance(card, WhoisCard):
-        return _card_embed(*card_lines.whois(card, DESCRIPTION, MARKUP))
-    if isinstance(card, NewsCard):
-        return _card_embed(*card_lines.news(card, DESCRIPTION, MARKUP))
-    if isinstance(card, FeedsCard):
-        return _card_embed(*card_lines.feeds(card, DESCRIPTION, MARKUP))
-    if isinstance(card, HelpCard):
-        return _card_embed(*card_lines.help_card(card, DESCRIPTION, MARKUP))
+    body = card_lines.body(card, DESCRIPTION, MARKUP)
+    if body is not None:
+        return _card_embed(*body)
     assert isinstance(card, MessageCard)
     prefix = {"error": "⚠️ ", "denied": "⛔ "}.get(card.level, "")
     text = lines.wrapped(card.text, CONTENT - 10, MARKUP, first=prefix, rest="")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.cards import Card, Digest, FeedsCard, HelpCard, MessageCard, NewsCard, WhoisCard
+from bot.cards import Card, Digest, MessageCard
 from bot.render import cards as card_lines
 from bot.render import lines
 from bot.render.split import pack, shorten, units
@@ -187,14 +187,9 @@ def render_card(card: Card) -> dict[str, Any]:
     """A command's answer as one Slack message (ephemeral or not is the adapter's choice)."""
     if isinstance(card, Digest):
         return _digest_card(card)
-    if isinstance(card, WhoisCard):
-        return _card_message(*card_lines.whois(card, SECTION_TEXT, MARKUP))
-    if isinstance(card, NewsCard):
-        return _card_message(*card_lines.news(card, SECTION_TEXT, MARKUP))
-    if isinstance(card, FeedsCard):
-        return _card_message(*card_lines.feeds(card, SECTION_TEXT, MARKUP))
-    if isinstance(card, HelpCard):
-        return _card_message(*card_lines.help_card(card, SECTION_TEXT, MARKUP))
+    body = card_lines.body(card, SECTION_TEXT, MARKUP)
+    if body is not None:
+        return _card_message(*body)
     assert isinstance(card, MessageCard)
     prefix = {"error": ":warning: ", "denied": ":no_entry: "}.get(card.level, "")
     groups = [lines.wrapped(card.text, SECTION_TEXT - len(prefix), MARKUP, first=prefix, rest="")]

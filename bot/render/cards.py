@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.cards import FeedsCard, HelpCard, NewsCard, WhoisCard
+from bot.cards import Card, FeedsCard, HelpCard, NewsCard, WhoisCard
 from bot.render.lines import Markup, items, safe_link, wrapped
 from bot.render.split import units
 from bot.safety import clean
@@ -100,3 +100,17 @@ def help_card(card: HelpCard, limit: int, m: Markup) -> tuple[str, list[Item]]:
     groups = [[f"{m.code(usage)} {m.escape(text)}"] for usage, text in card.commands
               if units(f"{m.code(usage)} {m.escape(text)}") <= limit]
     return "sitrep commands", groups
+
+
+def body(card: Card, limit: int, m: Markup) -> tuple[str, list[Item]] | None:
+    """A lookup card (whois, news, feeds, help) as a title and line groups; None for other cards,
+    which each platform lays out its own way (digests, messages)."""
+    if isinstance(card, WhoisCard):
+        return whois(card, limit, m)
+    if isinstance(card, NewsCard):
+        return news(card, limit, m)
+    if isinstance(card, FeedsCard):
+        return feeds(card, limit, m)
+    if isinstance(card, HelpCard):
+        return help_card(card, limit, m)
+    return None
