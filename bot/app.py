@@ -1,7 +1,7 @@
 """The core service: config, store, clock and pipeline wired together, with the commands' answers.
 
 Adapters receive a `Sitrep` and call `handle()` with what the user typed; the scheduler calls
-`poll()`, `queue_due_digests()` and `deliver()`. Everything is injected so tests can build one
+`poll()`, `queue_digest()` and `deliver()`. Everything is injected so tests can build one
 with a fake clock, an in-memory store and a fake HTTP client.
 """
 
