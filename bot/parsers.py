@@ -26,7 +26,7 @@ from bot.feeds import ParsedFeed, parse_feed
 
 log = logging.getLogger(__name__)
 
-BURST = 2  # parses in flight at once before the worker processes are worth starting
+BURST = 8  # parses in flight at once before the worker processes are worth starting
 
 
 def default_workers() -> int:
