@@ -200,11 +200,15 @@ class _Body(httpx.AsyncByteStream):
                 else:
                     raise httpx.RemoteProtocolError(f"unexpected {type(event).__name__} in a response body")
         except BaseException:
-            self._conn = None
-            conn.close()
+            # Only while this body still owns the connection: an iteration abandoned after aclose()
+            # released it must not close it under the next request's feet.
+            if self._conn is conn:
+                self._conn = None
+                conn.close()
             raise
-        self._conn = None
-        self._pool.release(conn)
+        if self._conn is conn:
+            self._conn = None
+            self._pool.release(conn)
 
     async def aclose(self) -> None:
         conn, self._conn = self._conn, None
