@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import ssl
+import subprocess
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -165,3 +169,28 @@ async def test_request_headers_and_body_reach_the_server(scripted: Scripted) -> 
     assert head.startswith("GET /feed?x=1 HTTP/1.1\r\n")
     assert 'If-None-Match: "v1"' in head and "User-Agent: sitrep/test" in head
     assert f"Host: 127.0.0.1:{scripted.port}" in head
+
+
+async def test_https_verifies_the_certificate_and_keeps_alive(tmp_path: Path) -> None:
+    """TLS through asyncio's own SSL layer: a certificate for the host name is accepted and reused."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    script = Scripted([])
+    server = await asyncio.start_server(script.handle, "127.0.0.1", 0, ssl=server_side)
+    port = server.sockets[0].getsockname()[1]
+    trusting = ssl.create_default_context(cafile=str(cert))
+    async with server:
+        async with httpx.AsyncClient(transport=PooledTransport(ssl_context=trusting)) as http:
+            assert [(await http.get(f"https://localhost:{port}/")).content for _ in range(3)] == [b"hello"] * 3
+        assert script.connections == 1
+        async with httpx.AsyncClient(transport=PooledTransport()) as http:  # the system's trust store
+            with pytest.raises(httpx.ConnectError):
+                await http.get(f"https://localhost:{port}/")
+        for writer in script.writers:
+            writer.close()
