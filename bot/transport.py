@@ -271,7 +271,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
             async with asyncio.timeout(seconds):
                 _, conn = await loop.create_connection(
                     lambda: _Connection(origin), name.strip("[]"), port, ssl=tls,
-                    server_hostname=name.strip("[]") if tls else None)
+                    server_hostname=name.strip("[]") if tls else None,
+                    happy_eyeballs_delay=0.25)  # a dead IPv6 route must not cost the whole connect timeout
         except TimeoutError:
             raise httpx.ConnectTimeout(f"no connection to {name}:{port} within {seconds}s") from None
         except (OSError, ssl.SSLError) as error:
