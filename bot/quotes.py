@@ -120,7 +120,7 @@ def _after(story: Story, index: int) -> Who | None:
     lead = re.match(r"[\s,;:—–-]*", story.text[span.end:end])
     position = span.end + (lead.end() if lead else 0)
     rest = story.text[position:end]
-    if not rest.strip():
+    if not rest.strip() or _ends_sentence(span.body(story.text), rest):
         return None
     verb = _SAY_FIRST.match(rest)
     if verb:  # "…," said Col. Renata Voss, who …
@@ -135,6 +135,14 @@ def _after(story: Story, index: int) -> Who | None:
             return _speaker(story, np_start, _noun_phrase_end(story, np_start, end), span.start, verb_first=True)
         return who
     return None
+
+
+def _ends_sentence(body: str, rest: str) -> bool:
+    """`…accountable for every use of force." A spokeswoman declined to say…`: a full stop closing the
+    quotation ends the sentence, so what follows is the next sentence, not the attribution (that takes a
+    comma: `"…," she said`). A question or exclamation can still be followed by its speaker."""
+    body = body.rstrip()
+    return body.endswith(".") and not body.endswith("..") and rest.lstrip()[:1].isupper()
 
 
 def _noun_phrase_end(story: Story, start: int, end: int) -> int:
