@@ -215,15 +215,16 @@ def _description(region: str, subject: bool) -> Who | None:
     if name and not subject and (" " in name.group(1) or fold(name.group(1)) not in _NOT_SPEAKERS):
         words = name.group(1)  # "said Okafor" / "Okafor said", the name missed by the model
         return Who(words, EntityKind.org if org_by_form(words) else EntityKind.person)
-    if subject:
-        clause = re.split(r"[,;:]", region)[-1]
-        region = clause
-    words = region.split()
-    if not words or len(words) > 6 or not re.match(r"^(?:an?|the|one|two|some|several|many|critics|officials|"
-                                                     r"analysts|experts|residents|people)\b", region.strip(),
-                                                     re.IGNORECASE):
-        return None
-    return Who(re.sub(r"\s+", " ", region).strip(" ,"), None)
+    # The subject is the clause nearest the verb, past asides: "A French official, speaking on
+    # condition of anonymity, said …" is the official's.
+    clauses = [c for c in re.split(r"[,;:]", region) if c.strip()] if subject else [region]
+    for clause in reversed(clauses[-3:]):
+        words = clause.split()
+        if words and len(words) <= 6 and re.match(r"^(?:an?|the|one|two|some|several|many|critics|officials|"
+                                                  r"analysts|experts|residents|people)\b", clause.strip(),
+                                                  re.IGNORECASE):
+            return Who(re.sub(r"\s+", " ", clause).strip(" ,"), None)
+    return None
 
 
 def _continue_speakers(story: Story, found: list[_Found]) -> None:
