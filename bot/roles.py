@@ -143,7 +143,7 @@ def _premodifier(story: Story, match: re.Match[str], span: Span, before: str, se
             org = story.name(inside[-1])
             title = _tidy(story.text[inside[-1].end:span.start].strip(" ’'s,"))
         elif leading:  # "Anthropic chief executive": a capitalised name before a lower-case title
-            org = org_display(leading.group(1))
+            org = _fuller_org(story, org_display(leading.group(1)))
             title = _tidy(title[leading.end():])
         else:
             org = _sentence_org(story, sentence_start, span.start)
@@ -252,8 +252,15 @@ def _org_in(story: Story, start: int, length: int) -> str | None:
     words = re.sub(r"^(?:the)\s+", "", words)
     if words and words[0].isupper() and len(words.split()) <= 6 and not story.within(start, start + length,
                                                                                       EntityKind.person):
-        return org_display(words)
+        return _fuller_org(story, org_display(words))
     return None
+
+
+def _fuller_org(story: Story, name: str) -> str:
+    """"Tidewater" (a word the model did not tag) is "Tidewater Robotics" when the story names that one
+    organisation in full, so the role joins the others of the same body."""
+    fuller = {story.name(o) for o in story.orgs if story.name(o).startswith(name + " ")}
+    return fuller.pop() if len(fuller) == 1 else name
 
 
 def _verbal(story: Story, after: str, span: Span, sentence: str) -> list[Role]:
@@ -286,4 +293,4 @@ def _verbal(story: Story, after: str, span: Span, sentence: str) -> list[Role]:
 def _tidy(title: str) -> str:
     title = re.sub(r"\s+", " ", title).strip(" ,.;:’'")
     title = re.sub(r"^(?:an?|the)\s+", "", title)
-    return title
+    return re.sub(r"^[A-Z][a-z]+-born\s+", "", title)  # "Norwegian-born member": where she was born is no role

@@ -24,6 +24,12 @@ CASES = [
     # "The company's" still means the story's firm.
     ("OpenAI hired three researchers this week. The company's chief scientist, Ilya Petrov, said the "
      "hires were overdue.", "Ilya Petrov", "chief scientist", "OpenAI"),
+    # A first word the model did not tag is the organisation the story names in full.
+    ("Tidewater Robotics won a Navy contract on Monday. Tidewater chief executive Anil Deshpande said the "
+     "first boats would ship next year.", "Anil Deshpande", "chief executive", "Tidewater Robotics"),
+    # Where someone was born is not part of their title.
+    ("\"The exemption was a compromise,\" said Ingrid Solberg, a Norwegian-born member of the European "
+     "Parliament who leads the group.", "Ingrid Solberg", "member", "European Parliament"),
 ]
 
 
