@@ -87,3 +87,21 @@ async def test_the_scheduler_wiring(core: Sitrep) -> None:
     scheduler = build(core)
     ids = {job.id for job in scheduler.get_jobs()}
     assert {"deliver", "start", "digests", "alerts", "digest:team", "digest:other"} <= ids
+
+
+def test_a_six_field_schedule_has_seconds_and_finds_its_last_slot_quickly() -> None:
+    from bot.config.models import ChannelConfig
+    from bot.schedule import last_slot
+
+    channel = ChannelConfig(name="fast", platform="console", schedule="*/5 * * * * *")  # type: ignore[arg-type]
+    now = datetime(2026, 3, 10, 12, 0, 7, tzinfo=UTC)
+    assert last_slot(channel, now, after=None) == datetime(2026, 3, 10, 12, 0, 5, tzinfo=UTC)
+    assert last_slot(channel, now, after=datetime(2026, 3, 10, 12, 0, 5, tzinfo=UTC)) is None
+    assert last_slot(channel, now, after=datetime(2026, 3, 10, 11, 0, tzinfo=UTC)) == datetime(
+        2026, 3, 10, 12, 0, 5, tzinfo=UTC)
+    daily = ChannelConfig(name="daily", platform="console", schedule="0 8 * * *")  # type: ignore[arg-type]
+    assert last_slot(daily, now, after=None) == datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+    assert last_slot(daily, now, after=datetime(2026, 3, 9, 9, 0, tzinfo=UTC)) == datetime(2026, 3, 10, 8, 0,
+                                                                                           tzinfo=UTC)
+    with pytest.raises(ValueError, match="cron"):
+        ChannelConfig(name="bad", platform="console", schedule="* * * * * * *")  # type: ignore[arg-type]
