@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.store import NewStory, Store
+from bot.store.outbox import DeliveryRow
 from tests.fakes.stories import feed
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -48,8 +49,11 @@ def test_a_job_lease_has_one_holder_until_it_runs_out_or_is_released(store: Stor
 def test_racing_instances_get_a_job_lease_once(store: Store) -> None:
     for round_ in range(5):
         when = NOW + TTL * 3 * round_  # each round, the last holder's lease has run out
-        won = race(4, lambda i, when=when, round_=round_: store.leases.acquire(
-            "alerts:team", owner=f"i{i}-{round_}", now=when, ttl=TTL))
+
+        def take(i: int, when: datetime = when, round_: int = round_) -> bool:
+            return store.leases.acquire("alerts:team", owner=f"i{i}-{round_}", now=when, ttl=TTL)
+
+        won = race(4, take)
         assert sum(won) == 1, won
 
 
@@ -59,7 +63,11 @@ def test_racing_senders_claim_a_delivery_once(store: Store) -> None:
                                                until=NOW, payloads=[{"n": n}], now=NOW, slot=f"slot-{n}")
         assert digest_id is not None
         [row] = store.outbox.deliveries_for(digest_id)
-        claims = race(4, lambda i, row_id=row.id: store.outbox.claim(row_id, owner=f"sender{i}", now=NOW, lease=TTL))
+
+        def claim(i: int, row_id: int = row.id) -> DeliveryRow | None:
+            return store.outbox.claim(row_id, owner=f"sender{i}", now=NOW, lease=TTL)
+
+        claims = race(4, claim)
         taken = [c for c in claims if c is not None]
         assert len(taken) == 1
         assert taken[0].status == "pending" and taken[0].attempts == 0  # as it was: a first attempt
