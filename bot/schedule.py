@@ -130,12 +130,13 @@ class FeedJobs:
             return due or now + timedelta(seconds=1)
         return min(held, due) if due else held
 
-    def place(self, feed_id: int, next_due: datetime | None) -> None:
-        """(Re)place the feed's job at its next-due time; an overdue feed is spread over a short window."""
+    def place(self, feed_id: int, next_due: datetime | None, *, spread: timedelta = OVERDUE_SPREAD) -> None:
+        """(Re)place the feed's job at its next-due time; an overdue feed is spread over a short window
+        (`spread`: OVERDUE_SPREAD, or the feed's interval when that is shorter)."""
         now = self.core.clock.now()
         when = next_due or now
         if when <= now:
-            when = now + timedelta(seconds=self.rng.uniform(0, OVERDUE_SPREAD.total_seconds()))
+            when = now + timedelta(seconds=self.rng.uniform(0, min(spread, OVERDUE_SPREAD).total_seconds()))
         self.scheduler.add_job(self.run, DateTrigger(run_date=when), args=[feed_id], id=feed_job_id(feed_id),
                                replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=3600)
 
@@ -148,7 +149,7 @@ class FeedJobs:
             self.scheduler.remove_job(job_id)
         for job_id, feed in wanted.items():
             if job_id not in existing and feed.id not in self.running:
-                self.place(feed.id, feed.next_due_at)
+                self.place(feed.id, feed.next_due_at, spread=self.core.poller.interval(feed))
 
 
 async def digest_job(core: Sitrep, channel: ChannelConfig) -> None:
