@@ -307,7 +307,7 @@ def run(tmp_path: Path, background: Background, database: str) -> None:
         "polls_per_instance": polls, "polls_seen_by_feed_server": sum(len(f.times) for f in counted),
         "feeds_polled_after_kill": sum(bool(t) for t in per_feed_after.values()),
         "held_leases_left_at_kill_s": [round(left, 2) for left in held.values()],
-        "held_feeds_taken_over_after_s": [round(t - killed_at, 2) for t in taken_over.values()],
+        "held_feeds_taken_over_after_s": [round(t - killed_at, 2) for t in taken_over.values() if t is not None],
         "closest_polls_of_one_feed_s": round(min(gaps), 2),
         "digests": len(built), "digests_per_channel": {k: len(v) for k, v in sorted(slots.items())},
         "messages": len(messages), "posted": sum(posted.values()), "duplicates": duplicates, "lost": len(lost),
