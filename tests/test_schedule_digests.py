@@ -105,3 +105,23 @@ def test_a_six_field_schedule_has_seconds_and_finds_its_last_slot_quickly() -> N
                                                                                            tzinfo=UTC)
     with pytest.raises(ValueError, match="cron"):
         ChannelConfig(name="bad", platform="console", schedule="* * * * * * *")  # type: ignore[arg-type]
+
+
+async def test_an_instance_holding_the_channel_builds_and_a_dead_ones_lease_runs_out(core: Sitrep) -> None:
+    """Two instances on one database: the one holding the channel's job lease builds its digest; the
+    other skips, and takes over once a dead holder's lease has run out."""
+    clock = core.clock
+    assert isinstance(clock, FakeClock)
+    other = core.config.channel("other")
+    assert other is not None
+    add_story(core.store, "A story", now=clock.now())
+    clock.set(datetime(2026, 3, 10, 8, 30, 5, tzinfo=UTC))
+    assert core.store.leases.acquire("digest:other", owner="host:1:dead", now=clock.now(),
+                                     ttl=core.config.leases.job)
+    await digest_job(core, other)
+    assert slots(core.store, "other") == []
+    clock.advance(core.config.leases.job)
+    await digest_job(core, other)
+    assert slots(core.store, "other") == ["2026-03-10T08:30:00+00:00"]
+    # Done and let go: the next slot is built by whichever instance's schedule fires first.
+    assert core.store.leases.acquire("digest:other", owner="host:2:alive", now=clock.now(), ttl=timedelta(1))
