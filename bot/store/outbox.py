@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import aware
@@ -221,11 +223,12 @@ class OutboxRepo:
             self._set_channel(c, name, now, **values)
 
     def _set_channel(self, c: Any, name: str, now: datetime, **values: Any) -> None:
-        exists = c.execute(select(channel_state.c.channel).where(channel_state.c.channel == name)).first()
-        if exists:
-            c.execute(update(channel_state).where(channel_state.c.channel == name).values(updated_at=now, **values))
-        else:
-            c.execute(insert(channel_state).values(channel=name, updated_at=now, **values))
+        # An upsert, not a read then an insert: two instances touching a new channel's state at once
+        # (one storing its digest, one recording a failure) must not collide on the primary key.
+        dialect_insert = sqlite_insert if c.dialect.name == "sqlite" else pg_insert
+        statement = dialect_insert(channel_state).values(channel=name, updated_at=now, **values)
+        c.execute(statement.on_conflict_do_update(index_elements=["channel"],
+                                                  set_={"updated_at": now, **values}))
 
 
 def _delivery(r: Any) -> DeliveryRow:
