@@ -79,14 +79,25 @@ ByteSize = Annotated[
 ]
 
 
-def check_cron(value: Any) -> str:
-    """A five-field crontab line, checked by the scheduler that will run it."""
+def cron_trigger(expression: str, timezone: Any = None) -> Any:
+    """The APScheduler trigger for a crontab line: five fields (minute hour day month weekday), or six
+    with a leading seconds field for schedules finer than a minute (e.g. `*/20 * * * * *`)."""
     from apscheduler.triggers.cron import CronTrigger
 
+    fields = expression.split()
+    if len(fields) == 6:
+        second, minute, hour, day, month, weekday = fields
+        return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month, day_of_week=weekday,
+                           timezone=timezone)
+    return CronTrigger.from_crontab(expression, timezone=timezone)
+
+
+def check_cron(value: Any) -> str:
+    """A crontab line (five fields, or six with seconds first), checked by the scheduler that will run it."""
     if not isinstance(value, str):
         raise ValueError("a cron expression such as '0 8 * * 1-5'")
     try:
-        CronTrigger.from_crontab(value)
+        cron_trigger(value)
     except ValueError as error:
         raise ValueError(f"{value!r} is not a valid cron expression ({error})") from None
     return value
@@ -95,7 +106,8 @@ def check_cron(value: Any) -> str:
 Cron = Annotated[
     str,
     BeforeValidator(check_cron),
-    WithJsonSchema({"type": "string", "description": "Five-field cron: minute hour day month weekday",
+    WithJsonSchema({"type": "string", "description": "Five-field cron: minute hour day month weekday "
+                    "(or six, with seconds first)",
                     "examples": ["0 8 * * *", "0 8,17 * * 1-5"]}),
 ]
 
