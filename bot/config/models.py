@@ -7,9 +7,18 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
-from bot.config.types import ByteSize, Cron, Duration, TimeZoneName
+from bot.config.types import ByteSize, Cron, Duration, TimeZoneName, check_term
 
 
 class Strict(BaseModel):
@@ -105,7 +114,7 @@ class FeedConfig(Strict):
     enabled: bool = True
 
 
-Term = str
+Term = Annotated[str, BeforeValidator(check_term)]
 
 
 class TopicConfig(Strict):
