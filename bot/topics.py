@@ -30,8 +30,11 @@ def _is_acronym(term: str) -> bool:
 
 
 def _phrase_pattern(term: str) -> str:
-    words = [re.escape(w) for w in term.split()]
-    return r"[\s\-]+".join(words)
+    # Split on the separator itself, so no word starts or ends with what the separator matches: a
+    # term like "U.S. - China" would otherwise give `[\s\-]+\-[\s\-]+`, which backtracks over a
+    # run of spaces and hyphens in feed text in quadratic (with more such words, worse) time.
+    words = [re.escape(w) for w in re.split(r"[\s\-]+", term) if w]
+    return r"[\s\-]+".join(words) if words else re.escape(term.strip())
 
 
 _TOKEN = re.compile(r"\w+")
