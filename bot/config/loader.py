@@ -40,6 +40,7 @@ class _Document:
         self.env = env
         self.lines: dict[PathKey, int] = {}
         self.from_env: set[PathKey] = set()
+        self.env_values: dict[str, str] = {}  # value taken from the environment -> the variable's name
         self.errors: list[ConfigError] = []
         self._budget = MAX_NODES
         self._open: set[int] = set()  # nodes being built: meeting one again is a recursive alias
@@ -114,6 +115,7 @@ class _Document:
         def substitute(match: re.Match[str]) -> str:
             name, default = match[1], match[2]
             if name in self.env:
+                self.env_values[self.env[name]] = name
                 return self.env[name]
             if default is not None:
                 return default
@@ -178,12 +180,28 @@ def parse_config(text: str, *, path: Path, env: Mapping[str, str]) -> Config:
     if config is not None:
         errors.extend(_cross_check(config, doc))
     if errors:
+        errors = [_redacted(e, doc) for e in errors]
         raise errors[0] if len(errors) == 1 else ConfigErrors(errors)
     assert config is not None
     for at in _plain_secrets(doc):
         log.warning("%s:%s: %s is written in the file; use ${VAR} so the secret stays out of it",
                     path, doc.line_of(at), dotted(at))
     return config.located(path)
+
+
+MIN_REDACTED = 4  # shorter environment values ("1", "on") are not secrets and would mangle messages
+
+
+def _redacted(error: ConfigError, doc: _Document) -> ConfigError:
+    """The error without any value that came from the environment: a token put where a duration
+    belongs must not be printed by the message that says it is not a duration."""
+    message = error.message
+    for value, name in sorted(doc.env_values.items(), key=lambda item: -len(item[0])):
+        if len(value) >= MIN_REDACTED and value in message:
+            message = message.replace(value, f"${{{name}}}")
+    if message == error.message:
+        return error
+    return ConfigError(message, path=error.path, line=error.line, key=error.key)
 
 
 def _message(problem: Any) -> str:
@@ -229,4 +247,8 @@ def _plain_secrets(doc: _Document) -> list[PathKey]:
             value = doc.data["channels"][at[1]].get("target") if isinstance(doc.data.get("channels"), list) else None
             if isinstance(value, str) and value.startswith("https://") and "hooks" in value:
                 found.append(at)
+    storage = doc.data.get("storage") if isinstance(doc.data, dict) else None
+    url = storage.get("url") if isinstance(storage, dict) else None
+    if isinstance(url, str) and ("storage", "url") not in doc.from_env and re.match(r"^[\w+]+://[^/@]*:[^/@]+@", url):
+        found.append(("storage", "url"))  # a database password in the file
     return found

@@ -24,7 +24,8 @@ from bot.config.types import ByteSize, Cron, Duration, TimeZoneName, check_term
 class Strict(BaseModel):
     """Unknown keys are errors: a typo in a config should never be silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # hide_input_in_errors: a ValidationError (in a traceback, a log) must not print the token it was given.
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
 
 class StorageConfig(Strict):

@@ -160,6 +160,7 @@ def compile_regex(term: str) -> Any:
 
     options = re2.Options()
     options.max_mem = REGEX_MAX_MEM
+    options.log_errors = False  # RE2 would print the pattern on stderr, past sitrep's logging and its redaction
     try:
         return re2.compile(term[1:-1], options)
     except re2.error as error:
