@@ -166,3 +166,27 @@ async def test_article_pages_of_a_command_feed_go_through_the_guard(tmp_path: Pa
         await core.aclose()
     assert sorted(seen) == ["/article", "/feed.xml"]  # the public article was fetched; nothing else was
     assert "internal.example" in dns.asked  # looked up, answered privately, refused
+
+
+async def test_article_pages_of_a_config_feed_go_through_the_guard(tmp_path: Path,
+                                                                   site: tuple[int, list[str]]) -> None:
+    """The operator trusts the feed's address, not each link an item carries."""
+    port, seen = site
+    dns = Resolver({"internal.example": ["10.1.2.3"]})
+    config = make_config(yaml.safe_dump({"feeds": [{"name": "cfg", "url": f"http://127.0.0.1:{port}/feed.xml"}]}),
+                         tmp_path)
+    store = Store.open(f"sqlite:///{tmp_path / 'ssrf.db'}")
+    core = Sitrep(config=config, store=store, clock=FakeClock())
+    core.sync_feeds()
+    await core.guarded_fetcher.client.aclose()
+    guarded = Fetcher(config.http, client=guarded_client(config.http, resolver=dns))
+    core.guarded_fetcher = core.poller.ingester.guarded_fetcher = guarded
+    try:
+        row = store.feeds.get("cfg")
+        assert row is not None and row.origin == "config"
+        outcome = await core.poller.poll_feed(row)  # the feed itself: fetched as configured
+        assert outcome.status == "ok" and outcome.new == 4
+    finally:
+        await core.aclose()
+    assert seen == ["/feed.xml"]  # no article page: the loopback one is refused like the metadata one
+    assert "internal.example" in dns.asked
