@@ -150,6 +150,14 @@ async def test_config_check_warns_about_plain_secrets_without_showing_them(tmp_p
         assert f"{path}:{line}: {key} is written in the file" in run.err, (key, run.err)
 
 
+async def test_start_up_warns_about_plain_secrets_without_showing_them(tmp_path: Path) -> None:
+    path = plain_config(tmp_path, logging="{level: DEBUG, json: true}")
+    run = await sitrep("--config", str(path), "-vv", "run", "--once", cwd=tmp_path)
+    assert run.code == 0, run.output
+    assert f"{path}:8: slack.bot_token is written in the file" in run.err
+    assert leaks(run.output) == [], run.output
+
+
 def test_a_database_password_in_the_file_is_warned_about(caplog: pytest.LogCaptureFixture) -> None:
     text = f"storage:\n  url: postgresql://sitrep:{SECRETS['DB_PASSWORD']}@db.example/sitrep\n"
     with caplog.at_level(logging.WARNING):
