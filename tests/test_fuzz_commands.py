@@ -50,8 +50,9 @@ COMMANDS = st.builds(lambda head, words: " ".join([head, *words]), _HEADS, st.li
 
 
 @pytest.fixture
-async def core(tmp_path: Path) -> AsyncIterator[Sitrep]:
-    store = Store.open(f"sqlite:///{tmp_path / 'commands.db'}")
+async def core(tmp_path: Path, store_url: str) -> AsyncIterator[Sitrep]:
+    """A core on each backend: /news builds an FTS5 query on SQLite and a tsquery on PostgreSQL."""
+    store = Store.open(store_url)
     config = make_config(yaml.safe_dump({"feeds": [{"name": "wire", "url": "wire.xml"}]}), tmp_path)
     core = Sitrep(config=config, store=store, clock=FakeClock())
     core.sync_feeds()
