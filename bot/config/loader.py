@@ -52,8 +52,10 @@ class _Document:
             mark = getattr(error, "problem_mark", None)
             problem = getattr(error, "problem", None) or str(error)
             line = mark.line + 1 if mark else None
-            if isinstance(error, yaml.reader.ReaderError):
-                problem, line = f"character {error.character!r} is not allowed in YAML", None
+            if isinstance(error, yaml.reader.ReaderError):  # it has a position, not a mark
+                code = error.character if isinstance(error.character, int) else ord(error.character[:1] or "\0")
+                problem = f"character U+{code:04X} is not allowed in YAML"
+                line = text.count("\n", 0, error.position) + 1
             raise ConfigError(f"not valid YAML: {problem}", path=path, line=line) from None
         except RecursionError:
             raise ConfigError("not valid YAML: nested too deeply", path=path) from None
