@@ -21,7 +21,7 @@ import httpx
 from bot import metrics, platforms, ssrf
 from bot.cards import Card, ChannelLine, Digest, FeedLine, FeedsCard, MessageCard, to_json
 from bot.clock import Clock, SystemClock
-from bot.commands import Caller, CommandRouter, Invocation
+from bot.commands import MAX_QUERY, Caller, CommandRouter, Invocation
 from bot.config import BUILTIN_TOPICS, Config
 from bot.config.models import ChannelConfig, TopicConfig
 from bot.delivery import Deliverer, instance_id
@@ -204,12 +204,12 @@ class Sitrep:
     async def _whois(self, invocation: Invocation, caller: Caller) -> Card:
         if not invocation.text:
             raise CommandError("Whom should I look up? Try /whois Kalinowski.")
-        return await asyncio.to_thread(whois, self.store, invocation.text[:200])
+        return await asyncio.to_thread(whois, self.store, invocation.text[:MAX_QUERY])
 
     async def _news(self, invocation: Invocation, caller: Caller) -> Card:
         if not invocation.text:
             raise CommandError("Search for what? Try /news drones.")
-        return await asyncio.to_thread(news, self.store, invocation.text[:200])
+        return await asyncio.to_thread(news, self.store, invocation.text[:MAX_QUERY])
 
     async def _digest(self, invocation: Invocation, caller: Caller) -> Card:
         topic = invocation.args[0] if invocation.args else None

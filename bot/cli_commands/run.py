@@ -17,7 +17,7 @@ from bot import metrics, platforms
 from bot.app import Sitrep
 from bot.cli import State, cli, echo_json, run_async
 from bot.health import HealthServer, Readiness
-from bot.logs import setup_logging
+from bot.logs import secret_values, setup_logging
 from bot.poll import FeedOutcome, PollReport
 from bot.ports import ChatAdapter
 from bot.schedule import build as build_scheduler
@@ -77,7 +77,7 @@ def poll(state: State, fmt: str) -> None:
 def run(state: State, once: bool) -> None:
     """Run the bot: poll on schedule, post digests, answer commands."""
     config = state.config
-    setup_logging(config.logging, verbose=state.verbose)
+    setup_logging(config.logging, verbose=state.verbose, secrets=secret_values(config))
     run_async(lambda: _run(state, once))
 
 

@@ -7,15 +7,25 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
-from bot.config.types import ByteSize, Cron, Duration, TimeZoneName
+from bot.config.types import ByteSize, Cron, Duration, TimeZoneName, check_term
 
 
 class Strict(BaseModel):
     """Unknown keys are errors: a typo in a config should never be silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # hide_input_in_errors: a ValidationError (in a traceback, a log) must not print the token it was given.
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
 
 class StorageConfig(Strict):
@@ -123,7 +133,7 @@ class FeedConfig(Strict):
     enabled: bool = True
 
 
-Term = str
+Term = Annotated[str, BeforeValidator(check_term)]
 
 
 class TopicConfig(Strict):
