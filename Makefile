@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config/demo.yaml
 
-.PHONY: run test lint typecheck pytest bench lock schema clean
+.PHONY: run test lint typecheck pytest bench eval lock schema clean
 
 # The stamp files make the install step re-run only when a lock file changes.
 $(BIN)/.installed-runtime: requirements.lock pyproject.toml
@@ -42,6 +42,11 @@ pytest: $(BIN)/.installed-dev
 
 bench: $(BIN)/.installed-dev
 	$(BIN)/python -m tests.bench
+
+# The grading scorer on the shared dev set and on our own held-out stories (needs ../shared).
+eval: $(BIN)/.installed-runtime
+	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev
+	$(BIN)/python ../shared/eval/score.py tests/eval/heldout
 
 # Regenerate the pinned dependency sets after editing pyproject.toml.
 lock: $(BIN)/.installed-dev

@@ -59,25 +59,30 @@ def plan(store: Store, config: Config, channel: ChannelConfig, now: datetime) ->
 
 async def queue_alerts(core: Sitrep, channel: ChannelConfig) -> list[int]:
     """Put the channel's due alerts in the outbox; returns the new digest ids."""
-    now = core.clock.now()
-    state = await asyncio.to_thread(core.store.outbox.channel, channel.name)
-    if state is not None and state.status == "failing":
-        return []  # the channel takes no posts; the stories will be in the digest once it is fixed
-    alerts, held = await asyncio.to_thread(plan, core.store, core.config, channel, now)
-    if held:
-        log.info("channel %s: %d alert(s) held back by alert_limit=%d per hour", channel.name, held,
-                 channel.alert_limit)
-    created = []
-    plugin = platforms.load(channel.platform.value)
-    for slot, digest in alerts:
-        digest_id = await asyncio.to_thread(
-            core.store.outbox.create_digest, channel=channel.name, platform=channel.platform.value,
-            body=to_json(digest), story_ids=digest.story_ids, since=None, until=now,
-            payloads=plugin.render_digest(digest), now=now, slot=slot, kind="alert", advance_channel=False)
-        if digest_id is not None:
-            log.info("channel %s: alert %d queued: %s", channel.name, digest_id, digest.entries[0].headline[:100])
-            created.append(digest_id)
-    return created
+    async with core.job_lease(f"alerts:{channel.name}") as held:
+        # One instance at a time chooses a channel's alerts, so it sees every alert queued before it.
+        if not held:
+            return []
+        now = core.clock.now()
+        state = await asyncio.to_thread(core.store.outbox.channel, channel.name)
+        if state is not None and state.status == "failing":
+            return []  # the channel takes no posts; the stories will be in the digest once it is fixed
+        alerts, held_back = await asyncio.to_thread(plan, core.store, core.config, channel, now)
+        if held_back:
+            log.info("channel %s: %d alert(s) held back by alert_limit=%d per hour", channel.name, held_back,
+                     channel.alert_limit)
+        created = []
+        plugin = platforms.load(channel.platform.value)
+        for slot, digest in alerts:
+            digest_id = await asyncio.to_thread(
+                core.store.outbox.create_digest, channel=channel.name, platform=channel.platform.value,
+                body=to_json(digest), story_ids=digest.story_ids, since=None, until=now,
+                payloads=plugin.render_digest(digest), now=now, slot=slot, kind="alert", advance_channel=False)
+            if digest_id is not None:
+                log.info("channel %s: alert %d queued: %s", channel.name, digest_id,
+                         digest.entries[0].headline[:100])
+                created.append(digest_id)
+        return created
 
 
 async def alert_job(core: Sitrep) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import httpx
 from bot import metrics, platforms, ssrf
 from bot.cards import Card, ChannelLine, Digest, FeedLine, FeedsCard, MessageCard, to_json
 from bot.clock import Clock, SystemClock
-from bot.commands import Caller, CommandRouter, Invocation
+from bot.commands import MAX_QUERY, Caller, CommandRouter, Invocation
 from bot.config import BUILTIN_TOPICS, Config
 from bot.config.models import ChannelConfig, TopicConfig
 from bot.delivery import Deliverer, instance_id
@@ -90,10 +91,12 @@ class Sitrep:
         self.guarded_fetcher = Fetcher(config.http, client=ssrf.guarded_client(config.http), clock=self.clock)
         self.topics = TopicFilter(effective_topics(config))
         self.enricher = enricher or Enricher(config.nlp)
+        # This process, as the holder of leases: several instances may share the database (see README).
+        self.owner = instance_id()
         self.poller = Poller(config=config, store=store, fetcher=self.fetcher, clock=self.clock,
-                             topics=self.topics, enricher=self.enricher, guarded_fetcher=self.guarded_fetcher)
+                             topics=self.topics, enricher=self.enricher, guarded_fetcher=self.guarded_fetcher,
+                             owner=self.owner)
         self._senders: dict[str, Sender] = dict(senders or {})  # per platform; loaded on first use if absent
-        self._owner = instance_id()  # this process, as the holder of delivery leases
         self._deliver_lock = asyncio.Lock()  # the delivery tick and a digest job never send at once
         self.digest_watch = DigestWatch()  # metrics: digests sent, and how long they waited
         self.router = CommandRouter()
@@ -160,6 +163,18 @@ class Sitrep:
             self.digest_watch.add(digest_id, channel.platform.value, now)
         return digest_id
 
+    @asynccontextmanager
+    async def job_lease(self, name: str) -> AsyncIterator[bool]:
+        """Hold the named job lease for the block (yields whether it was taken); see bot.store.leases."""
+        leases = self.store.leases
+        held = await asyncio.to_thread(leases.acquire, name, owner=self.owner, now=self.clock.now(),
+                                       ttl=self.config.leases.job)
+        try:
+            yield held
+        finally:
+            if held:
+                await asyncio.to_thread(leases.release, name, owner=self.owner)
+
     def sender(self, platform: str) -> Sender:
         if platform not in self._senders:
             self._senders[platform] = InstrumentedSender(platform, platforms.load(platform).sender(self))
@@ -175,7 +190,8 @@ class Sitrep:
             except SitrepError as error:
                 unavailable[platform] = str(error)
         deliverer = Deliverer(config=self.config, store=self.store, clock=self.clock, senders=senders,
-                              unavailable=unavailable, owner=self._owner, lock=self._deliver_lock)
+                              unavailable=unavailable, owner=self.owner, lock=self._deliver_lock,
+                              lease=self.config.leases.delivery)
         sent = await deliverer.deliver_due(channel=channel)
         if len(self.digest_watch):
             await asyncio.to_thread(self.digest_watch.check, self.store, self.clock.now())
@@ -189,12 +205,12 @@ class Sitrep:
     async def _whois(self, invocation: Invocation, caller: Caller) -> Card:
         if not invocation.text:
             raise CommandError("Whom should I look up? Try /whois Kalinowski.")
-        return await asyncio.to_thread(whois, self.store, invocation.text[:200])
+        return await asyncio.to_thread(whois, self.store, invocation.text[:MAX_QUERY])
 
     async def _news(self, invocation: Invocation, caller: Caller) -> Card:
         if not invocation.text:
             raise CommandError("Search for what? Try /news drones.")
-        return await asyncio.to_thread(news, self.store, invocation.text[:200])
+        return await asyncio.to_thread(news, self.store, invocation.text[:MAX_QUERY])
 
     async def _digest(self, invocation: Invocation, caller: Caller) -> Card:
         topic = invocation.args[0] if invocation.args else None

@@ -18,7 +18,7 @@ from bot import __version__
 from bot.cards import to_json
 from bot.config import Config, load_config
 from bot.errors import ConfigError, SitrepError
-from bot.logs import setup_logging
+from bot.logs import secret_values, setup_logging
 
 T = TypeVar("T")
 log = logging.getLogger("sitrep")
@@ -35,7 +35,7 @@ class State:
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(self.config_path)
-            setup_logging(self._config.logging, verbose=self.verbose)
+            setup_logging(self._config.logging, verbose=self.verbose, secrets=secret_values(self._config))
         return self._config
 
 

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from bot.clock import aware
-from bot.store.db import new_id
+from bot.store.db import new_id, serialize
 from bot.store.schema import clusters, stories
 
 SIGNATURE_VERSION = 2
@@ -229,6 +229,7 @@ class Clusterer:
     def assign(self, story_id: str, names: Iterable[str], when: datetime, now: datetime) -> int:
         """Put a story into the cluster of its closest same-event match, or into a new cluster of its own."""
         with self.engine.begin() as c:
+            serialize(c, "clusters")  # instances assigning reports of one event together would split it
             self._refresh(c)
             row = c.execute(select(stories.c.title, stories.c.text, stories.c.signature)
                             .where(stories.c.id == story_id)).one()

@@ -16,6 +16,7 @@ from bot.cards import Card, HelpCard, MessageCard
 from bot.errors import CommandError, PermissionDenied
 
 MAX_COMMAND = 500  # characters; longer input is refused before any work
+MAX_QUERY = 200  # characters of a /whois name or /news query that are searched for
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,11 @@ Crash windows, and what closes each one:
   the platform accepting the post to our commit of its id, milliseconds) is the one place a
   duplicate remains possible. It is logged as such.
 
+Several senders (instances on one database, or a digest job and the delivery tick) may drain the
+same channel at once: a delivery is posted only by the one whose claim (a conditional UPDATE, see
+OutboxRepo.claim) took it, and that claim hands back the row as it is now, so a row another sender
+left `sending` is checked before it is posted again.
+
 Order: a channel's messages go out in order (digest, then part); the first one that has to wait
 holds the ones behind it, so part 2 never appears before part 1.
 """
@@ -64,7 +69,7 @@ def pid_alive(pid: int) -> bool:
 class Deliverer:
     def __init__(self, *, config: Config, store: Store, clock: Clock, senders: dict[str, Sender],
                  unavailable: dict[str, str] | None = None, owner: str | None = None,
-                 lock: asyncio.Lock | None = None) -> None:
+                 lock: asyncio.Lock | None = None, lease: timedelta = LEASE) -> None:
         self.config = config
         self.store = store
         self.clock = clock
@@ -72,6 +77,7 @@ class Deliverer:
         self.unavailable = unavailable or {}  # platform -> why it has no sender in this build
         self.owner = owner or instance_id()
         self.lock = lock or asyncio.Lock()  # one pass at a time per process: the lease guards the rest
+        self.lease = lease
 
     async def deliver_due(self, *, channel: str | None = None) -> int:
         """Send every delivery that is due, in order per channel; returns how many were posted."""
@@ -110,8 +116,10 @@ class Deliverer:
                     await self._channel_failing(row, self.unavailable[row.platform],
                                                 uncertain=row.status == "sending")
                 break  # that platform does not run in this process; another instance may send it
-            if not await asyncio.to_thread(outbox.claim, row.id, owner=self.owner, now=now, lease=LEASE):
-                break
+            claimed = await asyncio.to_thread(outbox.claim, row.id, owner=self.owner, now=now, lease=self.lease)
+            if claimed is None:
+                break  # another sender took it (or sent it) since the list was read: it keeps the order
+            row = claimed  # as it is now, not as listed: an attempt elsewhere may have made it `sending`
             outcome = await self._send(sender, channel, row)
             if outcome == "sent":
                 sent += 1

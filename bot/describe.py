@@ -22,6 +22,7 @@ from bot.store.knowledge import EntityRow, EventRow, RoleRow
 
 MAX_DESCRIPTION = 300
 GENERIC_TITLES = frozenset({"employee"})
+_THE_BODY = re.compile(r"\b(?:Parliament|Congress|Senate|House|Assembly|Council|Committee|Commission|Board)$")
 _CLAUSE = re.compile(r"^[a-z]+ed\b|^(?:led|ran|oversaw|built|founded|co-founded)\b")
 _SAME_NEWS = timedelta(days=3)
 
@@ -139,6 +140,8 @@ def _role_phrase(title: str, org: str | None) -> str:
         return title
     if _CLAUSE.match(title):
         return f"{title} ({org})" if org.lower() not in title.lower() else title
+    if re.search(r"\bmember$", title):  # "member of the European Parliament", not "the Parliament's member"
+        return f"{title} of {'the ' if _THE_BODY.search(org) else ''}{org}"
     return f"{org}' {title}" if org.endswith("s") else f"{org}'s {title}"
 
 

@@ -95,15 +95,16 @@ def mentions(doc: Doc, text: str) -> list[Span]:
     credits = credit_regions(text)
     raw: list[tuple[str, str, int, int]] = []
     for ent in doc.ents:
-        if ent.label_ not in LABELS:
-            continue
         start, end = _trim(text, ent.start_char, ent.end_char)
-        name = clean_name(text[start:end], person=ent.label_ == "PERSON")
+        label = "PERSON" if _titled_person(text[start:end]) else ent.label_
+        if label not in LABELS:
+            continue
+        name = clean_name(text[start:end], person=label == "PERSON")
         if not _plausible(name) or any(a <= start < b for a, b in credits):
             continue
         offset = text.find(name, start, end)
         start = offset if offset >= 0 else start
-        raw.append((name, ent.label_, start, start + len(name)))
+        raw.append((name, label, start, start + len(name)))
     raw = _known_orgs(text, _extend_short_names(text, raw), credits)
     kinds = _kinds(raw, text)
     found = [Span(name, kinds[name], s, e) for name, _, s, e in raw if name in kinds]
@@ -128,6 +129,21 @@ def _known_orgs(text: str, raw: list[tuple[str, str, int, int]], credits: list[t
     kept = [r for r in raw if not any(s < r[3] and r[2] < e and (e - s) > (r[3] - r[2]) for _, _, s, e in known)]
     taken = [(s, e) for _, _, s, e in kept]
     return sorted(kept + [k for k in known if not any(a < k[3] and k[2] < b for a, b in taken)], key=lambda r: r[2])
+
+
+_ABBREVIATED_RANK = re.compile(
+    r"^(?:" + "|".join(re.escape(r) for r in sorted((r for r in {*RANKS, *HONORIFICS} if r.endswith(".")),
+                                                       key=len, reverse=True)) + r")\s+", re.IGNORECASE)
+
+
+def _titled_person(surface: str) -> bool:
+    """"Rear Adm. Judith Carrow", "Col. Renata Voss": an abbreviated rank before a name makes it a person,
+    whatever the model called it (it reads some as an organisation or even a work of art)."""
+    rank = _ABBREVIATED_RANK.match(surface)
+    if rank is None:
+        return False
+    rest = surface[rank.end():].strip()
+    return 1 <= len(rest.split()) <= 3 and _person_form(rest) and not _org_by_form(rest)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -201,6 +217,13 @@ def _kinds(raw: Sequence[tuple[str, str, int, int]], text: str) -> dict[str, Ent
         elif not vote["GPE"] and any(other.startswith(name + " ") for other in org_names):
             kinds[name] = EntityKind.org  # "Helix" (tagged a nationality) of "Helix Defense Systems"
         # GPE and NORP alone are places and peoples: left out, unless the form says organisation.
+    # "Marsh" of "Helena Marsh", once "Helena Marsh" is known to be a person (from the way she is
+    # introduced) even though the model called both an organisation.
+    people_parts = {part for name, kind in kinds.items() if kind is EntityKind.person and " " in name
+                    for part in (name.split()[0], name.split()[-1])}
+    for name, kind in kinds.items():
+        if kind is EntityKind.org and name in people_parts and not _org_by_form(name):
+            kinds[name] = EntityKind.person
     return kinds
 
 

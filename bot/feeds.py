@@ -24,6 +24,13 @@ from bot.xmlsafe import defuse
 log = logging.getLogger(__name__)
 
 MAX_ITEMS = 500  # a feed with more entries than this is cut: nobody publishes that much at once
+# What one item may carry: far beyond any real headline, link or story, small enough that a hostile
+# feed cannot fill the database (or a digest's memory) with one entry.
+MAX_TITLE = 1000
+MAX_LINK = 2000  # a longer link is dropped, not cut: a cut URL points somewhere else
+MAX_GUID = 1000
+MAX_AUTHOR = 300
+MAX_TEXT = 200_000  # characters of summary and of content (what the topic rules read)
 
 
 @dataclass(slots=True)
@@ -118,15 +125,28 @@ def _item(entry: Any) -> FeedItem | None:
     if not title:
         title = (paragraphs[0][:120] + "…") if paragraphs and len(paragraphs[0]) > 120 else (
             paragraphs[0] if paragraphs else link or "")
+    guid = entry.get("id") if isinstance(entry.get("id"), str) else None
+    paragraphs = _bounded(paragraphs)
     return FeedItem(
-        title=title, link=link if isinstance(link, str) else None,
-        guid=entry.get("id") if isinstance(entry.get("id"), str) else None,
+        title=title[:MAX_TITLE], link=link if isinstance(link, str) and len(link) <= MAX_LINK else None,
+        guid=guid[:MAX_GUID] if guid else guid,
         published=_date(entry),
-        summary="\n".join(summary_paragraphs), content="\n".join(paragraphs),
-        author=clean(entry.get("author") or "") or None,
+        summary="\n".join(_bounded(summary_paragraphs)), content="\n".join(paragraphs),
+        author=clean(str(entry.get("author") or ""))[:MAX_AUTHOR] or None,
         paragraphs=tuple(paragraphs),
         full_content=bool(content_html) and sum(map(len, paragraphs)) > sum(map(len, summary_paragraphs)) + 20,
     )
+
+
+def _bounded(paragraphs: list[str]) -> list[str]:
+    """The paragraphs that fit in MAX_TEXT characters (the last one cut to fit)."""
+    kept, room = [], MAX_TEXT
+    for paragraph in paragraphs:
+        if room <= 0:
+            break
+        kept.append(paragraph[:room])
+        room -= len(kept[-1]) + 1
+    return kept
 
 
 def _html_text(value: str) -> str:

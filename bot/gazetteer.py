@@ -74,7 +74,9 @@ TITLE_HEADS = (
     r"undersecretary|minister|spokesperson|spokesman|spokeswoman|researcher|analyst|engineer|officer|"
     r"commander|scientist|professor|designer|manager|lead|leader|partner|adviser|advisor|official|lawmaker|"
     r"senator|ambassador|steward|administrator|attorney|lawyer|economist|strategist|investor|"
-    r"correspondent|editor|reporter|fellow|architect|developer|programmer|pilot|operator|contractor"
+    r"correspondent|editor|reporter|fellow|architect|developer|programmer|pilot|operator|contractor|"
+    r"member\s+of\s+(?:the\s+)?(?:[A-Z][\w-]*\s+){0,2}(?:Parliament|Congress|Senate|House|Assembly|board)|"
+    r"board\s+member|MEP|MP|congressman|congresswoman|representative|governor|mayor"
 )
 TITLE_HEAD = re.compile(rf"\b(?:{TITLE_HEADS})\b", re.IGNORECASE)
 

@@ -47,10 +47,16 @@ class Ingester:
         self.topics = topics
 
     def fetcher_for(self, feed: FeedRow) -> Fetcher:
-        """Feeds added by chat command (and their article pages) go through the SSRF guard."""
+        """Feeds added by chat command go through the SSRF guard (article pages always do)."""
         if feed.origin != "config" and self.guarded_fetcher is not None:
             return self.guarded_fetcher
         return self.fetcher
+
+    def article_fetcher(self) -> Fetcher:
+        """Article pages always go through the SSRF guard, whoever added the feed: the operator
+        trusts a feed's address, not every link its items carry, and an item linking to
+        http://169.254.169.254/ would otherwise have its page fetched and stored as the story."""
+        return self.guarded_fetcher if self.guarded_fetcher is not None else self.fetcher
 
     def topic_names(self, feed: FeedRow) -> list[str]:
         if feed.topics is None:
@@ -107,7 +113,7 @@ class Ingester:
         async def one(index: int) -> None:
             link = items[index].link
             assert link is not None
-            article = await article_text(self.fetcher_for(feed), link)
+            article = await article_text(self.article_fetcher(), link)
             if article and len(article) > len(texts[index][0]):
                 texts[index] = (article, "article")
 

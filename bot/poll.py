@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import logging
 import random
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.cluster import Clusterer
 from bot.config.models import Config
+from bot.delivery import instance_id
 from bot.enrich import Enricher, StoryText
 from bot.fetch import Fetcher, FetchResult
 from bot.ingest import Ingester
@@ -32,6 +34,7 @@ from bot.topics import TopicFilter
 log = logging.getLogger(__name__)
 ENRICH_BATCH = 32
 UNCHANGED_BATCH = 200
+CLAIM_BATCH = 32  # feeds claimed per round trip: small enough that instances share a cycle evenly
 
 
 @dataclass(slots=True)
@@ -63,8 +66,10 @@ Progress = Callable[[FeedOutcome], None]
 class Poller:
     def __init__(self, *, config: Config, store: Store, fetcher: Fetcher, clock: Clock,
                  topics: TopicFilter, enricher: Enricher, rng: random.Random | None = None,
-                 guarded_fetcher: Fetcher | None = None, parsers: FeedParsers | None = None) -> None:
+                 guarded_fetcher: Fetcher | None = None, owner: str | None = None,
+                 parsers: FeedParsers | None = None) -> None:
         self.config = config
+        self.owner = owner or instance_id()  # who holds the leases of the feeds this poller claims
         self.store = store
         self.fetcher = fetcher
         self.clock = clock
@@ -83,29 +88,59 @@ class Poller:
 
     async def poll_due(self, *, everything: bool = False, progress: Progress | None = None,
                        enrich: bool = True) -> PollReport:
-        now = self.clock.now()
-        feeds = await asyncio.to_thread(self.store.feeds.all, enabled_only=True) if everything else \
-            await asyncio.to_thread(self.store.feeds.due, now)
-        return await self.poll(feeds, progress=progress, enrich=enrich)
+        """Poll every due feed (every enabled one with `everything`) that this instance can claim.
 
-    async def poll(self, feeds: list[FeedRow], *, progress: Progress | None = None, enrich: bool = True) -> PollReport:
+        Feeds are claimed a batch at a time as slots free up, never all at once: several instances
+        on one database each take a share of the cycle, and a feed another instance holds is left to
+        it. A claim is a lease (`leases.feed`) that recording the feed's outcome ends; a feed is
+        claimed at most once per cycle (what it was due by is fixed when the cycle starts).
+        """
+        started = self.clock.now()
+        listed = None
+        if everything:
+            listed = deque(f.id for f in await asyncio.to_thread(self.store.feeds.all, enabled_only=True))
         report = PollReport()
         # Feeds in flight (fetched, being parsed or stored) are bounded like fetches are, so a cycle over
         # 10,000 feeds holds a few hundred bodies at most, however fast the network answers.
-        in_flight = asyncio.Semaphore(max(self.config.http.concurrency * 2, 8))
+        workers = max(self.config.http.concurrency * 2, 8)
+        batch = min(CLAIM_BATCH, workers)
+        queue: deque[FeedRow] = deque()
+        claiming = asyncio.Lock()
+        exhausted = False
 
-        async def one(feed: FeedRow) -> None:
-            async with in_flight:
+        async def claim() -> None:
+            nonlocal exhausted
+            feeds = self.store.feeds
+            lease = self.config.leases.feed
+            if listed is None:
+                rows = await asyncio.to_thread(feeds.claim, self.clock.now(), owner=self.owner, lease=lease,
+                                               limit=batch, due_by=started)
+                exhausted = not rows
+            else:
+                ids = [listed.popleft() for _ in range(min(batch, len(listed)))]
+                rows = await asyncio.to_thread(feeds.claim, self.clock.now(), owner=self.owner, lease=lease,
+                                               limit=batch, ids=ids, due=False)
+                exhausted = not listed
+            queue.extend(rows)
+
+        async def next_feed() -> FeedRow | None:
+            async with claiming:
+                while not queue and not exhausted:
+                    await claim()
+                return queue.popleft() if queue else None
+
+        async def worker() -> None:
+            while (feed := await next_feed()) is not None:
                 outcome = await self.poll_one(feed)
-            report.feeds.append(outcome)
-            if progress:
-                progress(outcome)
+                report.feeds.append(outcome)
+                if progress:
+                    progress(outcome)
 
         self._cycles += 1
-        if self._unchanged is None and len(feeds) > 1:
+        if self._unchanged is None:
             self._unchanged = []
         try:
-            await asyncio.gather(*(one(feed) for feed in feeds))
+            await asyncio.gather(*(worker() for _ in range(workers)))
         finally:
             self._cycles -= 1
             await self._flush_unchanged()
@@ -119,12 +154,24 @@ class Poller:
         self.parsers.close()
 
     async def poll_one(self, feed: FeedRow) -> FeedOutcome:
-        """poll_feed, with a bug on one feed logged loudly and recorded instead of raised."""
+        """poll_feed, with a bug on one feed logged loudly and recorded (as a failure, which ends the
+        feed's lease and backs it off) instead of raised."""
         try:
             return await self.poll_feed(feed)
         except Exception as error:  # a bug on one feed must not stop the others
             log.exception("polling %s failed unexpectedly", feed.name)
-            return FeedOutcome(feed.name, "failed", error=f"internal error: {type(error).__name__}")
+            reason = f"internal error: {type(error).__name__}"
+            now = self.clock.now()
+            failures = feed.consecutive_failures + 1
+            try:
+                await asyncio.to_thread(
+                    self.store.feeds.record_failure, feed.id, now=now, error=reason, status_code=None,
+                    next_due=self.next_due(feed, now, failures=failures,
+                                           failing=failures >= self.config.poll.max_failures),
+                    max_failures=self.config.poll.max_failures)
+            except Exception:
+                log.exception("recording the failure of %s failed too; its lease runs out instead", feed.name)
+            return FeedOutcome(feed.name, "failed", error=reason)
 
     async def enrich(self) -> int:
         """Enrichment of everything pending, one runner at a time (per-feed jobs may finish together)."""
@@ -215,12 +262,17 @@ class Poller:
     async def enrich_pending(self) -> int:
         """Enrich every stored story not yet enriched (on the NLP worker), save it, and cluster it.
 
+        Stories are claimed a batch at a time (leases.enrich), so instances sharing a database never
+        enrich the same story twice; saving a story ends its claim.
+
         A batch that fails is retried story by story; a story that still fails is saved with no
         knowledge (its title as summary) and logged, so one bad text cannot stall the queue.
         """
         done = 0
         while True:
-            batch = await asyncio.to_thread(self.store.stories.needing_enrichment, limit=ENRICH_BATCH)
+            batch = await asyncio.to_thread(self.store.stories.claim_for_enrichment, owner=self.owner,
+                                            now=self.clock.now(), lease=self.config.leases.enrich,
+                                            limit=ENRICH_BATCH)
             if not batch:
                 return done
             relevant = await asyncio.to_thread(self.store.knowledge.relevance, [s.id for s in batch])

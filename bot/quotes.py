@@ -120,7 +120,7 @@ def _after(story: Story, index: int) -> Who | None:
     lead = re.match(r"[\s,;:—–-]*", story.text[span.end:end])
     position = span.end + (lead.end() if lead else 0)
     rest = story.text[position:end]
-    if not rest.strip():
+    if not rest.strip() or _ends_sentence(span.body(story.text), rest):
         return None
     verb = _SAY_FIRST.match(rest)
     if verb:  # "…," said Col. Renata Voss, who …
@@ -135,6 +135,14 @@ def _after(story: Story, index: int) -> Who | None:
             return _speaker(story, np_start, _noun_phrase_end(story, np_start, end), span.start, verb_first=True)
         return who
     return None
+
+
+def _ends_sentence(body: str, rest: str) -> bool:
+    """`…accountable for every use of force." A spokeswoman declined to say…`: a full stop closing the
+    quotation ends the sentence, so what follows is the next sentence, not the attribution (that takes a
+    comma: `"…," she said`). A question or exclamation can still be followed by its speaker."""
+    body = body.rstrip()
+    return body.endswith(".") and not body.endswith("..") and rest.lstrip()[:1].isupper()
 
 
 def _noun_phrase_end(story: Story, start: int, end: int) -> int:
@@ -207,15 +215,16 @@ def _description(region: str, subject: bool) -> Who | None:
     if name and not subject and (" " in name.group(1) or fold(name.group(1)) not in _NOT_SPEAKERS):
         words = name.group(1)  # "said Okafor" / "Okafor said", the name missed by the model
         return Who(words, EntityKind.org if org_by_form(words) else EntityKind.person)
-    if subject:
-        clause = re.split(r"[,;:]", region)[-1]
-        region = clause
-    words = region.split()
-    if not words or len(words) > 6 or not re.match(r"^(?:an?|the|one|two|some|several|many|critics|officials|"
-                                                     r"analysts|experts|residents|people)\b", region.strip(),
-                                                     re.IGNORECASE):
-        return None
-    return Who(re.sub(r"\s+", " ", region).strip(" ,"), None)
+    # The subject is the clause nearest the verb, past asides: "A French official, speaking on
+    # condition of anonymity, said …" is the official's.
+    clauses = [c for c in re.split(r"[,;:]", region) if c.strip()] if subject else [region]
+    for clause in reversed(clauses[-3:]):
+        words = clause.split()
+        if words and len(words) <= 6 and re.match(r"^(?:an?|the|one|two|some|several|many|critics|officials|"
+                                                  r"analysts|experts|residents|people)\b", clause.strip(),
+                                                  re.IGNORECASE):
+            return Who(re.sub(r"\s+", " ", clause).strip(" ,"), None)
+    return None
 
 
 def _continue_speakers(story: Story, found: list[_Found]) -> None:

@@ -10,6 +10,9 @@ say who someone is: the name and every way it was written, and the jobs the news
 dates. Mentions and quotes then cover the retained window only, and `story_count` keeps meaning
 "stories still held that name them", so rankings follow what is current.
 
+Digests and alerts go too once older than the cutoff and finished (every message sent or failed
+for good), with their deliveries; each channel's latest digest of each kind stays, whatever its age.
+
 A story is old when it was both first seen and published before the cutoff, so an old article
 stored yesterday is not deleted today. Retention should be longer than items stay in feeds
 (weeks): a pruned story still in its feed is stored again, though never announced again, since
@@ -26,7 +29,7 @@ from sqlalchemy import Connection, and_, delete, func, not_, or_, select, update
 
 from bot import metrics
 from bot.store import Store
-from bot.store.schema import clusters, entities, mentions, stories
+from bot.store.schema import clusters, deliveries, digests, entities, mentions, stories
 
 log = logging.getLogger(__name__)
 BATCH = 500  # stories per transaction: short transactions keep pollers and commands responsive
@@ -38,6 +41,7 @@ class PruneReport:
     stories: int
     clusters: int
     cutoff: datetime
+    digests: int = 0
 
 
 def cutoff(now: datetime, retention: timedelta) -> datetime:
@@ -60,10 +64,26 @@ def prune(store: Store, *, now: datetime, retention: timedelta, batch: int = BAT
     with store.engine.begin() as c:
         orphans = c.execute(delete(clusters).where(not_(clusters.c.id.in_(
             select(stories.c.cluster_id).where(stories.c.cluster_id.is_not(None)))))).rowcount
+    with store.engine.begin() as c:
+        old_digests = _prune_digests(c, before)
     metrics.retention_pruned(deleted)
-    if deleted:
-        log.info("retention: pruned %d stories first seen and published before %s", deleted, before.isoformat())
-    return PruneReport(deleted, orphans, before)
+    if deleted or old_digests:
+        log.info("retention: pruned %d stories first seen and published before %s, and %d digests", deleted,
+                 before.isoformat(), old_digests)
+    return PruneReport(deleted, orphans, before, old_digests)
+
+
+def _prune_digests(c: Connection, before: datetime) -> int:
+    """Finished digests and alerts older than the cutoff, with their deliveries (a foreign key cascade)."""
+    unfinished = select(deliveries.c.digest_id).where(deliveries.c.status.in_(["pending", "sending"]))
+    latest = select(func.max(digests.c.id)).group_by(digests.c.channel, digests.c.kind)
+    doomed = [r.id for r in c.execute(select(digests.c.id).where(
+        digests.c.created_at < before, not_(digests.c.id.in_(unfinished)), not_(digests.c.id.in_(latest))))]
+    for start in range(0, len(doomed), BATCH):
+        chunk = doomed[start:start + BATCH]
+        c.execute(delete(deliveries).where(deliveries.c.digest_id.in_(chunk)))  # SQLite may run without FKs
+        c.execute(delete(digests).where(digests.c.id.in_(chunk)))
+    return len(doomed)
 
 
 def _old_story_ids(c: Connection, before: datetime, limit: int) -> list[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from bot.coref import Story
-from bot.entities import Span
+from bot.entities import Span, org_by_form
 from bot.gazetteer import ORG_ANAPHORS, RANKS, TITLE_HEAD, TITLE_HEADS, org_display, title_key, words
 from bot.models import EntityKind, ExtractedEntity, Role
 
@@ -42,8 +42,18 @@ _DEPARTMENT_TITLE = re.compile(
     r"^(?P<area>Defen[cs]e|State|Treasury|Justice|Homeland Security|Energy|Commerce|Interior|Labor|Education|"
     r"Transportation|Veterans Affairs|Agriculture|Health|Foreign|Home|Army|Navy|Air Force)\s+"
     r"(?P<title>Secretary|Minister|Undersecretary|Under Secretary)$")
-_LED = re.compile(rf"^(?:the\s+)?(?:\w+\s+)?who\s+(?P<verb>{_LEADS})\s+"
-                  r"(?P<area>.+?)(?:\s+(?:at|for)\s+(?P<org>[A-Z].+))?$")
+_LED = re.compile(rf"^(?:the\s+)?(?:\w+\s+)?who\s+(?:(?:later|previously|once|also|briefly)\s+)?(?P<verb>{_LEADS})\s+"
+                  r"(?P<area>.+?)(?:\s+(?:at|for)\s+(?P<org>(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}[A-Z].+))?$")
+_PAST_LEADS = words("led headed ran oversaw managed chaired commanded")
+# "has named Marcus Feld, a former Google engineer, as the head of its AI office"
+_APPOINTED_BEFORE = re.compile(r"\b(?:named|appointed|picked|tapped|chose|chosen|selected|hired|nominated|promoted)"
+                               r"\s+$")
+_APPOINTED_AS = re.compile(r"^(?:,[^,;“”\"]{0,160},)?\s+(?:as|to\s+be|to\s+become)\s+(?P<role>[^,;“”\"]{3,160}?)"
+                           r"(?=,|;|\.\s|\.$|$)")
+# "Marcus Feld, a former Google engineer, will lead the Pentagon's AI office"; "picked X to run Y"
+_TO_LEAD = re.compile(r"^(?:,[^,;“”\"]{0,160},)?\s+(?:will\s+|would\s+|is\s+to\s+|to\s+)"
+                      r"(?P<verb>lead|run|head|command|chair|oversee)\s+(?P<object>[^,;“”\"]{3,120}?)"
+                      r"(?=,|;|\.\s|\.$|\s+(?:from|after|when|in|on|starting)\b|$)")
 _AFTER = re.compile(
     r"^\s+(?:\w+ly\s+|also\s+|previously\s+|once\s+)*(?P<verb>worked|works|has\s+worked|had\s+worked|spent|"
     r"served|serves|is|was|has\s+been|had\s+been|became|joined|was\s+named|was\s+appointed|was\s+hired)\s+"
@@ -106,7 +116,27 @@ def _roles_at(story: Story, span: Span) -> list[Role]:
         if premod and not (rank and premod.start("title") >= rank.start("rank")):
             roles.extend(_premodifier(story, premod, span, before, sentence_start, sentence))
         roles.extend(_apposition(story, after, span, sentence))
+        roles.extend(_appointed(story, before, after, span, sentence))
     roles.extend(_verbal(story, after, span, sentence))
+    return roles
+
+
+def _appointed(story: Story, before: str, after: str, span: Span, sentence: str) -> list[Role]:
+    """A new job: "named X as the head of its AI office", "X will lead the Pentagon's AI office"."""
+    roles = []
+    as_role = _APPOINTED_AS.match(after) if _APPOINTED_BEFORE.search(before) else None
+    if as_role:
+        parsed = _parse_role(story, as_role.group("role"), span.end + as_role.start("role"))
+        if parsed:
+            roles.append(Role(parsed[0], parsed[1], evidence=sentence))
+    to_lead = _TO_LEAD.match(after)
+    if to_lead:
+        start, end = span.end + to_lead.start("object"), span.end + to_lead.end("object")
+        org = _org_in(story, start, end - start)
+        verb = to_lead.group("verb")
+        head = {"chair": "chair", "command": "commander"}.get(verb, "head")
+        if org:
+            roles.append(Role(head, org, evidence=sentence))
     return roles
 
 
@@ -143,7 +173,7 @@ def _premodifier(story: Story, match: re.Match[str], span: Span, before: str, se
             org = story.name(inside[-1])
             title = _tidy(story.text[inside[-1].end:span.start].strip(" ’'s,"))
         elif leading:  # "Anthropic chief executive": a capitalised name before a lower-case title
-            org = org_display(leading.group(1))
+            org = _fuller_org(story, org_display(leading.group(1)))
             title = _tidy(title[leading.end():])
         else:
             org = _sentence_org(story, sentence_start, span.start)
@@ -192,13 +222,21 @@ def _apposition(story: Story, after: str, span: Span, sentence: str) -> list[Rol
     role_start = base + match.start("role")
     tense = re.sub(r"\s+", " ", match.group("tense") or "")
     former = bool(re.search(r"\b(?:previously|once|had|worked|served|was)\b", tense)) and "has" not in tense
+    roles: list[Role] = []
+    who = re.search(r"\s+who\s+", role)
+    if who:  # "a former Google engineer who later ran machine learning at the defense startup Vantor"
+        led = _LED.match(role[who.start():].strip())
+        if led:
+            found = _led_role(story, led, role_start + who.start() + 1, role[who.start() + 1:], sentence)
+            roles.append(Role(found.title, found.org, former=led.group("verb") in _PAST_LEADS, evidence=sentence))
+        role = role[:who.start()]
     parsed = _parse_role(story, role, role_start)
     if parsed is None:
-        return []
+        return roles
     title, org = parsed
     if title.lower().startswith(("former ", "ex-")):  # "a former minister for strategic industries"
         title, former = re.sub(r"^(?:former\s+|ex-)", "", title, flags=re.IGNORECASE), True
-    return [Role(title, org, former=former, evidence=sentence)]
+    return [Role(title, org, former=former, evidence=sentence), *roles]
 
 
 def _parse_role(story: Story, role: str, role_start: int) -> tuple[str, str | None] | None:
@@ -221,7 +259,8 @@ def _parse_role(story: Story, role: str, role_start: int) -> tuple[str, str | No
             org = story.name(meant) if meant else None
         return _tidy(possessive.group("title")), org
     at = _ROLE_AT.match(stripped)
-    if at and at.group("org").lstrip("the ")[:1].isupper():  # "analyst at the Teal Group", not "minister for x"
+    # "analyst at the Teal Group", "chief executive of drone maker Shieldline"; not "minister for x"
+    if at and re.sub(r"^(?:(?:the|its|their)\s+)?(?:[a-z][\w-]*\s+){0,3}", "", at.group("org"))[:1].isupper():
         org_text = at.group("org")
         org = _org_in(story, offset + at.start("org"), len(org_text))
         return _tidy(at.group("title")), org
@@ -243,17 +282,45 @@ def _led_role(story: Story, led: re.Match[str], base: int, text: str, sentence: 
     return Role(f"{head} of {area}", org, evidence=sentence)
 
 
+_OWNED = re.compile(r"['’]s?\s+(?P<name>[A-Z][\w&.-]*(?:\s+(?:and|of|for|on|[A-Z][\w&.-]*)){0,7})\s*$")
+_DESCRIBED = re.compile(r"^(?:(?:the|its|their|his|her|an?)\s+)?(?P<kind>(?:[a-z][\w-]*\s+){1,3})(?=[A-Z])")
+_NAME_PHRASE = re.compile(r"[A-Z][\w&.-]*(?:\s+(?:and|of|for|on|the|[A-Z][\w&.-]*))*")
+_ORG_NOUNS = re.compile(r"\b(?:startup|start-up|company|firm|maker|contractor|agency|lab|laboratory|group|"
+                        r"think\s+tank|institute|office|unit|supplier|manufacturer)\s+$")
+
+
 def _org_in(story: Story, start: int, length: int) -> str | None:
-    """The organisation named in text[start:start+length]: a known mention, else a capitalised name."""
+    """The organisation named in text[start:start+length]: "the Pentagon's Chief Digital and Artificial
+    Intelligence Office" is the office (whole, even where the model cut it up), "the defense startup
+    Vantor" is Vantor (even where the model took it for a person), else the first known mention."""
+    region = story.text[start:start + length].strip(" ,.;:")
+    owned = _OWNED.search(region)
+    if owned and len(owned.group("name").split()) >= 2:
+        return _fuller_org(story, org_display(owned.group("name")))
+    described = _DESCRIBED.match(region)
+    if described and _ORG_NOUNS.search(described.group("kind")):
+        name = region[described.end():]
+        if len(name.split()) <= 6:
+            mentioned = story.within(start + region.find(name), start + length, EntityKind.org)
+            return story.name(mentioned[0]) if mentioned else _fuller_org(story, org_display(name))
     orgs = story.within(start, start + length, EntityKind.org)
+    words = re.sub(r"^(?:the|its|their|his|her)\s+", "", region)
+    if _NAME_PHRASE.fullmatch(words) and len(words.split()) >= 2 and (" and " not in words or org_by_form(words)):
+        exact = [o for o in orgs if o.text == words]  # the whole name, though the model cut it up
+        return story.name(exact[0]) if exact else _fuller_org(story, org_display(words))
     if orgs:
         return story.name(orgs[0])
-    words = story.text[start:start + length].strip()
-    words = re.sub(r"^(?:the)\s+", "", words)
     if words and words[0].isupper() and len(words.split()) <= 6 and not story.within(start, start + length,
                                                                                       EntityKind.person):
-        return org_display(words)
+        return _fuller_org(story, org_display(words))
     return None
+
+
+def _fuller_org(story: Story, name: str) -> str:
+    """"Tidewater" (a word the model did not tag) is "Tidewater Robotics" when the story names that one
+    organisation in full, so the role joins the others of the same body."""
+    fuller = {story.name(o) for o in story.orgs if story.name(o).startswith(name + " ")}
+    return fuller.pop() if len(fuller) == 1 else name
 
 
 def _verbal(story: Story, after: str, span: Span, sentence: str) -> list[Role]:
@@ -286,4 +353,4 @@ def _verbal(story: Story, after: str, span: Span, sentence: str) -> list[Role]:
 def _tidy(title: str) -> str:
     title = re.sub(r"\s+", " ", title).strip(" ,.;:’'")
     title = re.sub(r"^(?:an?|the)\s+", "", title)
-    return title
+    return re.sub(r"^[A-Z][a-z]+-born\s+", "", title)  # "Norwegian-born member": where she was born is no role

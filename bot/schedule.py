@@ -22,13 +22,16 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import metrics
 from bot.alerts import alert_job
 from bot.config.models import ChannelConfig
+from bot.config.types import cron_trigger
 from bot.quiet import is_quiet
 from bot.retention import prune
 
 if TYPE_CHECKING:
     from bot.app import Sitrep
+    from bot.store import FeedRow
 
 log = logging.getLogger(__name__)
 FEED_SYNC_TICK = timedelta(minutes=1)
@@ -41,22 +44,31 @@ LOOKBACK = timedelta(days=8)
 
 def trigger(channel: ChannelConfig) -> CronTrigger:
     assert channel.schedule is not None
-    return CronTrigger.from_crontab(channel.schedule, timezone=ZoneInfo(channel.timezone))
+    made: CronTrigger = cron_trigger(channel.schedule, ZoneInfo(channel.timezone))
+    return made
 
 
 def last_slot(channel: ChannelConfig, now: datetime, *, after: datetime | None) -> datetime | None:
-    """The latest scheduled time at or before `now` (and after `after`), or None if none is due."""
+    """The latest scheduled time at or before `now` (and after `after`), or None if none is due.
+
+    Looked for in growing windows back from now (a minute, an hour, a day, LOOKBACK), so a schedule
+    that fires every few seconds costs a few steps, not a week of them.
+    """
     if channel.schedule is None:
         return None
     cron = trigger(channel)
-    start = max(after, now - LOOKBACK) if after else now - LOOKBACK
-    fire = cron.get_next_fire_time(None, start)
-    latest = None
-    while fire is not None and fire <= now:
-        if after is None or fire > after:
-            latest = fire
-        fire = cron.get_next_fire_time(fire, fire + timedelta(seconds=1))
-    return latest
+    floor = max(after, now - LOOKBACK) if after else now - LOOKBACK
+    for window in (timedelta(minutes=1), timedelta(hours=1), timedelta(days=1), LOOKBACK):
+        start = max(floor, now - window)
+        fire = cron.get_next_fire_time(None, start)
+        latest = None
+        while fire is not None and fire <= now:
+            if after is None or fire > after:
+                latest = fire
+            fire = cron.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+        if latest is not None or start <= floor:
+            return latest
+    return None
 
 
 async def poll_job(core: Sitrep) -> None:
@@ -81,27 +93,50 @@ class FeedJobs:
         self.running: set[int] = set()  # a feed being polled has no pending job: sync must not add one
 
     async def run(self, feed_id: int) -> None:
-        """Poll one feed, enrich what it brought, and place its job again at its new next-due time."""
-        feed = await asyncio.to_thread(self.core.store.feeds.by_id, feed_id)
-        if feed is None or not feed.enabled:
+        """Claim the feed, poll it, enrich what it brought, and place its job again at its new next-due time.
+
+        Every instance has a job for every feed; the claim (a lease) lets one of them poll it. The
+        others find it taken or no longer due, and look again at its new next-due time, or when the
+        lease ends: if the instance holding it died, one of them polls it then.
+        """
+        store = self.core.store
+        now = self.core.clock.now()
+        feed = await asyncio.to_thread(store.feeds.claim_one, feed_id, now, owner=self.core.owner,
+                                       lease=self.core.config.leases.feed)
+        if feed is None:
+            current = await asyncio.to_thread(store.feeds.by_id, feed_id)
+            if current is not None and current.enabled:
+                self.place(feed_id, self.look_again(current, now))
             return  # removed or disabled meanwhile: the job ends with this run
         self.running.add(feed_id)
         try:
             outcome = await self.core.poller.poll_one(feed)
+            metrics.feed_polled(outcome.status, outcome.error)
+            metrics.stories_stored(outcome.new)
             if outcome.new:
                 await self.core.poller.enrich()
-            updated = await asyncio.to_thread(self.core.store.feeds.by_id, feed_id)
+            updated = await asyncio.to_thread(store.feeds.by_id, feed_id)
             if updated is not None and updated.enabled:
                 self.place(feed_id, updated.next_due_at)
         finally:
             self.running.discard(feed_id)
 
-    def place(self, feed_id: int, next_due: datetime | None) -> None:
-        """(Re)place the feed's job at its next-due time; an overdue feed is spread over a short window."""
+    def look_again(self, feed: FeedRow, now: datetime) -> datetime:
+        """When to try a feed this instance could not claim: when it is next due, or sooner, when the
+        lease of the instance holding it ends (a dead instance's feed is taken over then)."""
+        held = feed.lease_expires_at if feed.lease_expires_at and feed.lease_expires_at > now else None
+        due = feed.next_due_at if feed.next_due_at and feed.next_due_at > now else None
+        if held is None:
+            return due or now + timedelta(seconds=1)
+        return min(held, due) if due else held
+
+    def place(self, feed_id: int, next_due: datetime | None, *, spread: timedelta = OVERDUE_SPREAD) -> None:
+        """(Re)place the feed's job at its next-due time; an overdue feed is spread over a short window
+        (`spread`: OVERDUE_SPREAD, or the feed's interval when that is shorter)."""
         now = self.core.clock.now()
         when = next_due or now
         if when <= now:
-            when = now + timedelta(seconds=self.rng.uniform(0, OVERDUE_SPREAD.total_seconds()))
+            when = now + timedelta(seconds=self.rng.uniform(0, min(spread, OVERDUE_SPREAD).total_seconds()))
         self.scheduler.add_job(self.run, DateTrigger(run_date=when), args=[feed_id], id=feed_job_id(feed_id),
                                replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=3600)
 
@@ -114,7 +149,7 @@ class FeedJobs:
             self.scheduler.remove_job(job_id)
         for job_id, feed in wanted.items():
             if job_id not in existing and feed.id not in self.running:
-                self.place(feed.id, feed.next_due_at)
+                self.place(feed.id, feed.next_due_at, spread=self.core.poller.interval(feed))
 
 
 async def digest_job(core: Sitrep, channel: ChannelConfig) -> None:
@@ -125,21 +160,27 @@ async def digest_job(core: Sitrep, channel: ChannelConfig) -> None:
     waits (stories keep accumulating) and is built by the sweep once that is over.
     """
     now = core.clock.now()
-    since = core.channel_since(channel)
-    slot = last_slot(channel, now, after=since)
-    if slot is None:
-        return
     if is_quiet(channel, now):
-        log.debug("channel %s: digest for %s waits for the end of quiet hours", channel.name, slot.isoformat())
+        log.debug("channel %s: a due digest waits for the end of quiet hours", channel.name)
         return
-    state = await asyncio.to_thread(core.store.outbox.channel, channel.name)
-    if state is not None and state.status == "failing":
-        log.debug("channel %s is failing (%s): digest for %s waits", channel.name, state.last_error,
-                  slot.isoformat())
-        return
-    digest_id = await core.queue_digest(channel, since=since, slot=slot.isoformat())
-    if digest_id is not None:
-        log.info("channel %s: digest %d queued for %s", channel.name, digest_id, slot.isoformat())
+    # Every instance runs this job; the one holding the channel's lease builds, and the slot's unique
+    # key in the outbox makes a second build of it (a lease run out mid-build) store nothing.
+    async with core.job_lease(f"digest:{channel.name}") as held:
+        if not held:
+            log.debug("channel %s: another instance is building its digest", channel.name)
+            return
+        since = await asyncio.to_thread(core.channel_since, channel)
+        slot = last_slot(channel, now, after=since)
+        if slot is None:
+            return
+        state = await asyncio.to_thread(core.store.outbox.channel, channel.name)
+        if state is not None and state.status == "failing":
+            log.debug("channel %s is failing (%s): digest for %s waits", channel.name, state.last_error,
+                      slot.isoformat())
+            return
+        digest_id = await core.queue_digest(channel, since=since, slot=slot.isoformat())
+        if digest_id is not None:
+            log.info("channel %s: digest %d queued for %s", channel.name, digest_id, slot.isoformat())
     await core.deliver(channel=channel.name)
 
 

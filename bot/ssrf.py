@@ -5,9 +5,11 @@ that URL could be the cloud metadata service (credentials), a database on localh
 on the office LAN, and the bot would fetch it and tell the channel what came back. The guard
 refuses every address that is not on the public internet, at three points:
 
-1. the URL as typed (`check_url`): scheme, credentials, `localhost`, IP literals, and the numeric
+1. the URL as typed (`check_url`): scheme, credentials, `localhost`, private-use names (`.internal`,
+   `.local`, one-label names the search domains would complete), IP literals, and the numeric
    spellings that resolvers accept but humans do not read as addresses (`2130706433`, `0x7f.1`,
-   `0177.0.0.1`);
+   `0177.0.0.1`), checked both as typed and as the HTTP client will use them (IDNA maps
+   `127。0。0。1` to `127.0.0.1`);
 2. every request the client makes, redirect hops included (`GuardedTransport` checks each URL);
 3. the addresses a host name resolves to, checked at connect time and then connected to directly
    (`GuardedBackend`), so a DNS answer that changes between a check and the connection (DNS
@@ -51,6 +53,9 @@ CGNAT = ipaddress.ip_network("100.64.0.0/10")
 IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+# Names that only ever mean something inside a network: reserved private-use and mDNS domains, and
+# the metadata service's own name on Google Cloud (metadata.google.internal).
+PRIVATE_SUFFIXES = (".localhost", ".internal", ".local", ".localdomain", ".home.arpa", ".lan", ".intranet", ".corp")
 
 # What inet_aton accepts: one to four parts, each decimal, octal (leading 0) or hex (0x).
 _NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+)){0,3}$")
@@ -142,16 +147,33 @@ class AddressPolicy:
             raise BlockedAddress(f"refused: {url!r} has no host")
         if port == 0:
             raise BlockedAddress("refused: port 0")
+        # The host as the HTTP client will connect to it: IDNA maps "127。0。0。1" (ideographic full
+        # stops) to 127.0.0.1, so the spelling checked must be the one that is used, and both are.
+        try:
+            used = httpx.URL(url).host.rstrip(".").lower()
+        except (httpx.InvalidURL, ValueError, UnicodeError) as error:
+            raise BlockedAddress(f"refused: {url[:80]!r} is not a valid URL ({error})") from None
         if self.allow_private:
             return
+        for name in dict.fromkeys((host, used)):
+            self._check_host(name)
+
+    def _check_host(self, host: str) -> None:
+        if "%" in host and ":" not in host:
+            raise BlockedAddress(f"refused: {host[:80]!r} is not a host name")  # percent-escapes, NUL bytes
         if host in LOCAL_NAMES or host.endswith(".localhost"):
             raise BlockedAddress(f"refused: {host} is this machine")
+        if host.endswith(PRIVATE_SUFFIXES):
+            raise BlockedAddress(f"refused: {host} is a name for a private network")
         literal = _ip_literal(host)
         if literal is not None:
             self.check_address(host, literal)
         elif _NUMERIC_HOST.match(host):
             raise BlockedAddress(f"refused: {host} is a numeric address in an unusual spelling; "
                                  "write a host name or a dotted-decimal address")
+        elif "." not in host:
+            # One label: the resolver completes it with the machine's search domains (an intranet host).
+            raise BlockedAddress(f"refused: {host} is not a public host name (it has no domain)")
 
 
 def _ip_literal(host: str) -> str | None:

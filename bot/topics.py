@@ -16,9 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import re2
-
 from bot.config.models import TopicConfig
+from bot.config.types import compile_regex, is_regex_term
 from bot.models import TopicMatch
 
 MAX_TEXT = 200_000  # longer stories are matched on their first 200k characters
@@ -31,8 +30,11 @@ def _is_acronym(term: str) -> bool:
 
 
 def _phrase_pattern(term: str) -> str:
-    words = [re.escape(w) for w in term.split()]
-    return r"[\s\-]+".join(words)
+    # Split on the separator itself, so no word starts or ends with what the separator matches: a
+    # term like "U.S. - China" would otherwise give `[\s\-]+\-[\s\-]+`, which backtracks over a
+    # run of spaces and hyphens in feed text in quadratic (with more such words, worse) time.
+    words = [re.escape(w) for w in re.split(r"[\s\-]+", term) if w]
+    return r"[\s\-]+".join(words) if words else re.escape(term.strip())
 
 
 _TOKEN = re.compile(r"\w+")
@@ -75,7 +77,7 @@ class TermSet:
         self._folded: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         other, regexes = [], []
         for term in self.terms:
-            if len(term) > 2 and term.startswith("/") and term.endswith("/"):
+            if is_regex_term(term):
                 regexes.append(term)
             elif _WORD_TERM.match(term):
                 words = tuple(re.split(r"[\s\-]+", term))
@@ -92,9 +94,7 @@ class TermSet:
         boundary = r"(?<![\w]){}(?![\w])"
         self._other = [(t, re.compile(boundary.format(_phrase_pattern(t)), 0 if _is_acronym(t) else re.IGNORECASE))
                        for t in other]
-        options = re2.Options()
-        options.max_mem = 8 << 20
-        self._regexes = [(t, re2.compile(t[1:-1], options)) for t in regexes]
+        self._regexes = [(t, compile_regex(t)) for t in regexes]
 
     def _walk(self, tokens: Tokens) -> list[tuple[str, tuple[int, int]]]:
         found = []

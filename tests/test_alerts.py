@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -114,3 +115,19 @@ async def test_a_failing_channel_gets_no_alerts(core: Sitrep, server: WebhookSer
     core.store.outbox.set_channel("team", core.clock.now(), status="failing", last_error="webhook deleted")
     breaking(core, "Breaking news")
     assert await queue_alerts(core, team(core)) == []
+
+
+async def test_two_instances_choosing_alerts_at_once_queue_each_once(core: Sitrep, server: WebhookServer,
+                                                                     tmp_path: Path) -> None:
+    """A second instance on the same database (its own Sitrep, its own owner id) runs the alert job at
+    the same moment: the channel's alert lease lets one choose at a time, so nothing is queued twice."""
+    other = Sitrep(config=core.config, store=core.store, clock=core.clock)
+    try:
+        for n in range(2):
+            breaking(core, f"Breaking {n}")
+        first, second = await asyncio.gather(queue_alerts(core, team(core)), queue_alerts(other, team(other)))
+        assert len(first) + len(second) == 2
+        assert await queue_alerts(other, team(other)) == [] and await queue_alerts(core, team(core)) == []
+    finally:
+        await other.fetcher.aclose()
+        await other.guarded_fetcher.client.aclose()

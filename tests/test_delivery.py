@@ -185,7 +185,7 @@ async def test_a_dead_local_holder_is_resumed_at_once_and_the_possible_duplicate
         core: Sitrep, server: WebhookServer, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
     digest_id = await queue(core, stories=1)
     [row] = core.store.outbox.deliveries_for(digest_id)
-    host = core._owner.split(":")[0]
+    host = core.owner.split(":")[0]
     assert core.store.outbox.claim(row.id, owner=f"{host}:999999999:dead", now=clock.now(), lease=LEASE)
     with caplog.at_level(logging.WARNING):
         assert await core.deliver() == 1  # no waiting for the lease: that process is gone

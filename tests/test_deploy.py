@@ -346,3 +346,13 @@ def test_k8s_config_and_secret_fit_together(manifests: dict[str, dict[str, Any]]
     assert config.server.enabled and config.server.port == 9108
     assert config.slack is not None and config.slack.port == 3000
 
+
+
+def test_k8s_runs_several_replicas_on_the_shared_database(manifests: dict[str, dict[str, Any]]) -> None:
+    """Instances share the work through PostgreSQL (leases): two replicas, disrupted one at a time,
+    and only with a PostgreSQL URL (each pod's SQLite default would be a database of its own)."""
+    assert manifests["Deployment"]["spec"]["replicas"] >= 2
+    assert manifests["PodDisruptionBudget"]["spec"]["maxUnavailable"] == 1
+    assert manifests["Deployment"]["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    url = manifests["Secret"]["stringData"]["SITREP_DATABASE_URL"]
+    assert url.startswith(("postgresql://", "postgres://"))

@@ -144,7 +144,8 @@ async def test_teasers_get_the_article_text(tmp_path: Path, store: Store, clock:
     server.route("/never", Feed(rss([{**teaser, "guid": "t2", "link": page + "?never"}])))
     feeds = [{"name": "teaser", "url": server.url("/teaser")},
              {"name": "never", "url": server.url("/never"), "full_text": "never"}]
-    async with core_for(tmp_path, store, clock, feeds) as core:
+    # The article pages are on loopback here; sitrep fetches article pages only through the SSRF guard.
+    async with core_for(tmp_path, store, clock, feeds, http={"allow_private_addresses": True}) as core:
         await poll(core, "teaser")
         await poll(core, "never")
         rows = core.store.stories.needing_enrichment(limit=10)

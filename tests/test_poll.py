@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -195,3 +196,22 @@ async def test_a_due_feed_list_survives_a_restart(tmp_path: Path, store: Store, 
     clock.advance(timedelta(minutes=5))
     async with core_for(tmp_path, store, clock, feeds) as core:  # a restart: nothing is due yet
         assert (await core.poller.poll_due(enrich=False)).feeds == []
+
+
+async def test_two_instances_polling_at_once_poll_each_feed_once(tmp_path: Path, store: Store, clock: FakeClock,
+                                                                 server: FeedServer) -> None:
+    """Two pollers on one database (two instances: their own owner ids) run a cycle at the same time:
+    the claims split the feeds, every feed is polled, none twice; a third cycle finds nothing due."""
+    from tests.fakes.feed_server import jittered
+
+    server.latency = jittered(0.02, 0.01)
+    feeds = [{"name": f"f{i}", "url": server.route(f"/f{i}", Feed(rss([{**ITEMS[0], "guid": f"g{i}"}])))}
+             for i in range(40)]
+    async with core_for(tmp_path, store, clock, feeds) as one, core_for(tmp_path, store, clock, feeds) as two:
+        assert one.owner != two.owner
+        first, second = await asyncio.gather(one.poller.poll_due(enrich=False), two.poller.poll_due(enrich=False))
+        polled = [o.feed for o in first.feeds] + [o.feed for o in second.feeds]
+        assert sorted(polled) == sorted(f["name"] for f in feeds)
+        assert {o.status for o in first.feeds + second.feeds} == {"ok"}
+        assert len(server.requests) == len(feeds)
+        assert (await one.poller.poll_due(enrich=False)).feeds == []

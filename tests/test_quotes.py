@@ -28,6 +28,9 @@ def extract(text: str) -> list[Quote]:
     ("“We are ready,” a Northwind Systems spokesperson was quoted as saying.", "Northwind Systems"),
     ("Northwind Systems makes sensors. “We are ready,” the company said.", "Northwind Systems"),
     ("Maria Lopez spoke after the test. “We are ready,” she added.", "Maria Lopez"),
+    ("A French official, speaking on condition of anonymity, said that “we are ready.”", "A French official"),
+    ("Maria Lopez said that “we are ready for anything.” A spokesperson for Northwind Systems declined to say more.",
+     "Maria Lopez"),
 ])
 def test_attribution_patterns(text: str, speaker: str) -> None:
     (quote,) = extract(text)

@@ -16,7 +16,7 @@ from bot.retention import prune
 from bot.schedule import build, retention_job
 from bot.store import NewStory, Store, name_key
 from bot.store.db import new_id
-from bot.store.schema import clusters, facts, quotes, roles, stories, story_sources
+from bot.store.schema import clusters, digests, facts, quotes, roles, stories, story_sources
 from tests.conftest import make_config
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -159,3 +159,28 @@ def test_no_retention_no_job(tmp_path: Path) -> None:
         assert build(core).get_job("retention") is None
     finally:
         core.store.close()
+
+
+def test_finished_old_digests_go_and_each_channels_latest_stays(store: Store) -> None:
+    def digest(channel: str, days_ago: int, *, kind: str = "digest") -> int:
+        made = store.outbox.create_digest(channel=channel, platform="slack", body={}, story_ids=[], since=None,
+                                          until=NOW - days_ago * DAY, payloads=[{"n": days_ago}],
+                                          now=NOW - days_ago * DAY, slot=f"{kind}-{days_ago}", kind=kind)
+        assert made is not None
+        return made
+
+    def send(digest_id: int) -> None:
+        for row in store.outbox.deliveries_for(digest_id):
+            store.outbox.mark_sent(row.id, message_id="1", now=NOW)
+
+    sent_old, unsent_old, latest_old = digest("team", 90), digest("team", 80), digest("team", 70)
+    old_alert, recent = digest("team", 85, kind="alert"), digest("team", 1, kind="alert")
+    for finished in (sent_old, latest_old, old_alert, recent):
+        send(finished)
+    report = prune(store, now=NOW, retention=30 * DAY)
+    assert report.digests == 2
+    with store.engine.connect() as c:
+        left = {r.id for r in c.execute(select(digests.c.id))}
+    # Unsent digests wait to be sent; the newest digest of a channel stays (the next digest starts from it).
+    assert left == {unsent_old, latest_old, recent}
+    assert store.outbox.deliveries_for(sent_old) == [] and store.outbox.deliveries_for(old_alert) == []

@@ -24,6 +24,22 @@ CASES = [
     # "The company's" still means the story's firm.
     ("OpenAI hired three researchers this week. The company's chief scientist, Ilya Petrov, said the "
      "hires were overdue.", "Ilya Petrov", "chief scientist", "OpenAI"),
+    # A first word the model did not tag is the organisation the story names in full.
+    ("Tidewater Robotics won a Navy contract on Monday. Tidewater chief executive Anil Deshpande said the "
+     "first boats would ship next year.", "Anil Deshpande", "chief executive", "Tidewater Robotics"),
+    # Where someone was born is not part of their title.
+    ("\"The exemption was a compromise,\" said Ingrid Solberg, a Norwegian-born member of the European "
+     "Parliament who leads the group.", "Ingrid Solberg", "member", "European Parliament"),
+    # Appointments, and the whole name of a body the model cuts up.
+    ("The Defense Department has named Marcus Feld, a former Google engineer, as the head of its Chief Digital "
+     "and Artificial Intelligence Office.", "Marcus Feld", "head", "Chief Digital and Artificial Intelligence Office"),
+    ("Marcus Feld, a former Google engineer, will lead the Pentagon's Chief Digital and Artificial Intelligence "
+     "Office, the Defense Department said.", "Marcus Feld", "head", "Chief Digital and Artificial Intelligence Office"),
+    # A job told in a who-clause after the title, at a body introduced by what it is.
+    ("Marcus Feld, a former Google engineer who later ran machine learning at the defense startup Vantor, "
+     "spoke on Monday.", "Marcus Feld", "head of machine learning", "Vantor"),
+    ("Rafael Okonkwo, the chief executive of drone maker Shieldline, says every drone will have an off switch.",
+     "Rafael Okonkwo", "chief executive", "Shieldline"),
 ]
 
 

@@ -87,3 +87,41 @@ async def test_the_scheduler_wiring(core: Sitrep) -> None:
     scheduler = build(core)
     ids = {job.id for job in scheduler.get_jobs()}
     assert {"deliver", "start", "digests", "alerts", "digest:team", "digest:other"} <= ids
+
+
+def test_a_six_field_schedule_has_seconds_and_finds_its_last_slot_quickly() -> None:
+    from bot.config.models import ChannelConfig
+    from bot.schedule import last_slot
+
+    channel = ChannelConfig(name="fast", platform="console", schedule="*/5 * * * * *")  # type: ignore[arg-type]
+    now = datetime(2026, 3, 10, 12, 0, 7, tzinfo=UTC)
+    assert last_slot(channel, now, after=None) == datetime(2026, 3, 10, 12, 0, 5, tzinfo=UTC)
+    assert last_slot(channel, now, after=datetime(2026, 3, 10, 12, 0, 5, tzinfo=UTC)) is None
+    assert last_slot(channel, now, after=datetime(2026, 3, 10, 11, 0, tzinfo=UTC)) == datetime(
+        2026, 3, 10, 12, 0, 5, tzinfo=UTC)
+    daily = ChannelConfig(name="daily", platform="console", schedule="0 8 * * *")  # type: ignore[arg-type]
+    assert last_slot(daily, now, after=None) == datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+    assert last_slot(daily, now, after=datetime(2026, 3, 9, 9, 0, tzinfo=UTC)) == datetime(2026, 3, 10, 8, 0,
+                                                                                           tzinfo=UTC)
+    with pytest.raises(ValueError, match="cron"):
+        ChannelConfig(name="bad", platform="console", schedule="* * * * * * *")  # type: ignore[arg-type]
+
+
+async def test_an_instance_holding_the_channel_builds_and_a_dead_ones_lease_runs_out(core: Sitrep) -> None:
+    """Two instances on one database: the one holding the channel's job lease builds its digest; the
+    other skips, and takes over once a dead holder's lease has run out."""
+    clock = core.clock
+    assert isinstance(clock, FakeClock)
+    other = core.config.channel("other")
+    assert other is not None
+    add_story(core.store, "A story", now=clock.now())
+    clock.set(datetime(2026, 3, 10, 8, 30, 5, tzinfo=UTC))
+    assert core.store.leases.acquire("digest:other", owner="host:1:dead", now=clock.now(),
+                                     ttl=core.config.leases.job)
+    await digest_job(core, other)
+    assert slots(core.store, "other") == []
+    clock.advance(core.config.leases.job)
+    await digest_job(core, other)
+    assert slots(core.store, "other") == ["2026-03-10T08:30:00+00:00"]
+    # Done and let go: the next slot is built by whichever instance's schedule fires first.
+    assert core.store.leases.acquire("digest:other", owner="host:2:alive", now=clock.now(), ttl=timedelta(1))

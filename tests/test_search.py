@@ -21,6 +21,8 @@ TEXTS = {
     "Congress asks about drone swarm costs": "Lawmakers asked the Pentagon how much the drone swarm program will cost "
     "and who will decide when a swarm may strike.",
     "City council debates bike lanes": "The council debated new bike lanes downtown. Drones were not mentioned.",
+    "Air Force grounds F-35 fleet after sensor_fusion fault": "The Air Force grounded its F-35 jets after a fault in "
+    "the sensor_fusion software that merges radar and camera tracks.",
 }
 
 
@@ -62,6 +64,11 @@ def test_stemming_and_case(filled: Store) -> None:
 def test_any_word_when_no_story_has_all(filled: Store) -> None:
     titles = [h.title for h in news(filled, "harbor zeppelin").hits]
     assert titles == ["Navy buys autonomous boats for harbor patrol"]
+
+
+def test_words_joined_by_hyphens_and_underscores_are_found_whole(filled: Store) -> None:
+    for query in ("F-35", "sensor_fusion", "SENSOR_FUSION"):
+        assert [h.title for h in news(filled, query).hits] == ["Air Force grounds F-35 fleet after sensor_fusion fault"]
 
 
 def test_operators_and_junk_are_plain_words(filled: Store) -> None:

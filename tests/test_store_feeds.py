@@ -93,10 +93,42 @@ def test_claims_are_leases_that_expire(store: Store) -> None:
     assert len(first) == 2 and len(second) == 1
     assert not {f.name for f in first} & {f.name for f in second}
     assert store.feeds.claim(NOW, owner="three", lease=lease, limit=10) == []
-    # The owner may renew its own lease; anyone takes an expired one.
-    assert len(store.feeds.claim(NOW, owner="one", lease=lease, limit=10)) == 2
+    # Not even the owner takes its feeds again while they are in flight; anyone takes an expired one.
+    assert store.feeds.claim(NOW, owner="one", lease=lease, limit=10) == []
     taken = store.feeds.claim(NOW + lease, owner="three", lease=lease, limit=10)
     assert {f.name for f in taken} == {"a", "b", "c"}
     # Recording the outcome releases the lease.
     store.feeds.record_success(taken[0].id, now=NOW, next_due=NOW, status_code=200, etag=None, last_modified=None)
     assert [f.id for f in store.feeds.claim(NOW + lease, owner="four", lease=lease, limit=10)] == [taken[0].id]
+
+
+def test_claiming_one_feed_is_all_or_nothing(store: Store) -> None:
+    store.feeds.sync_config(configured("a"), same, NOW)
+    feed = store.feeds.get("a")
+    assert feed is not None
+    lease = timedelta(seconds=30)
+    taken = store.feeds.claim_one(feed.id, NOW, owner="one", lease=lease)
+    assert taken is not None and (taken.lease_owner, taken.lease_expires_at) == ("one", NOW + lease)
+    assert store.feeds.claim_one(feed.id, NOW + timedelta(seconds=29), owner="two", lease=lease) is None
+    # A dead holder's lease runs out and another instance takes the feed over.
+    assert store.feeds.claim_one(feed.id, NOW + lease, owner="two", lease=lease) is not None
+    # Polled: not due again until its next-due time, whoever asks.
+    store.feeds.record_success(feed.id, now=NOW + lease, next_due=NOW + timedelta(minutes=15), status_code=200,
+                               etag=None, last_modified=None)
+    assert store.feeds.claim_one(feed.id, NOW + lease, owner="three", lease=lease) is None
+    assert store.feeds.claim_one(feed.id, NOW + timedelta(minutes=15), owner="three", lease=lease) is not None
+
+
+def test_a_cycle_claims_what_was_due_when_it_started_and_a_deferral_ends_the_lease(store: Store) -> None:
+    store.feeds.sync_config(configured("a", "b"), same, NOW)
+    a, b = store.feeds.get("a"), store.feeds.get("b")
+    assert a is not None and b is not None
+    store.feeds.set_next_due(b.id, NOW + timedelta(minutes=1))
+    later = NOW + timedelta(minutes=2)
+    assert [f.name for f in store.feeds.claim(later, owner="x", lease=timedelta(minutes=5), limit=10,
+                                              due_by=NOW)] == ["a"]
+    store.feeds.set_next_due(a.id, later)  # deferred: the claim ends with it
+    assert {f.name for f in store.feeds.claim(later, owner="y", lease=timedelta(minutes=5), limit=10)} == {"a", "b"}
+    # Listed feeds, due or not (a forced poll of everything), still respect leases.
+    assert store.feeds.claim(later, owner="z", lease=timedelta(minutes=5), limit=10, ids=[a.id, b.id],
+                             due=False) == []

@@ -12,7 +12,7 @@ Discord allows up to 2,500 servers. All shards run in this process.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 import discord
 from discord import app_commands
@@ -52,28 +52,24 @@ async def sync_commands(tree: app_commands.CommandTree[Any], guilds: list[int]) 
         log.info("synced %d commands to guild %d", len(synced), guild_id)
 
 
-class SitrepClient(discord.Client):
+class _Commands:
+    """What both client classes add to discord.py's: the command tree, synced where config says."""
+
     def __init__(self, *, guilds: list[int], **options: Any) -> None:
         super().__init__(**options)
-        self.tree: app_commands.CommandTree[Any] = app_commands.CommandTree(self)
+        self.tree: app_commands.CommandTree[Any] = app_commands.CommandTree(cast(discord.Client, self))
         self.sync_guilds = guilds
 
     async def setup_hook(self) -> None:
         await sync_commands(self.tree, self.sync_guilds)
 
+
+class SitrepClient(_Commands, discord.Client):
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s, in %d servers", self.user, len(self.guilds))
 
 
-class ShardedSitrepClient(discord.AutoShardedClient):
-    def __init__(self, *, guilds: list[int], **options: Any) -> None:
-        super().__init__(**options)
-        self.tree: app_commands.CommandTree[Any] = app_commands.CommandTree(self)
-        self.sync_guilds = guilds
-
-    async def setup_hook(self) -> None:
-        await sync_commands(self.tree, self.sync_guilds)
-
+class ShardedSitrepClient(_Commands, discord.AutoShardedClient):
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s, in %d servers over %s shards", self.user, len(self.guilds),
                  self.shard_count)

@@ -56,8 +56,14 @@ class SlackHttpServer:
             log.warning("refused a request to %s from %s: %s", EVENTS_PATH, request.remote, problem)
             return web.json_response({"error": "invalid request"}, status=401)
         headers: dict[str, str | Sequence[str]] = {key: request.headers.getall(key) for key in request.headers}
-        bolt_request = AsyncBoltRequest(body=body.decode("utf-8", "replace"), query=request.query_string,
-                                        headers=headers)
+        try:
+            bolt_request = AsyncBoltRequest(body=body.decode("utf-8", "replace"), query=request.query_string,
+                                            headers=headers)
+        # A `payload=` that is not JSON, or JSON that is not an object: Bolt parses it eagerly and raises.
+        except (ValueError, AttributeError, TypeError, KeyError) as error:
+            log.warning("refused a signed request to %s that Slack would not send: %s", EVENTS_PATH,
+                        type(error).__name__)
+            return web.json_response({"error": "invalid request"}, status=400)
         return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     async def health(self, request: web.Request) -> web.Response:

@@ -17,7 +17,7 @@ from bot import metrics, platforms
 from bot.app import Sitrep
 from bot.cli import State, cli, echo_json, run_async
 from bot.health import HealthServer, Readiness
-from bot.logs import setup_logging
+from bot.logs import secret_values, setup_logging
 from bot.poll import FeedOutcome, PollReport
 from bot.ports import ChatAdapter
 from bot.schedule import build as build_scheduler
@@ -27,19 +27,22 @@ log = logging.getLogger("sitrep")
 
 
 async def poll_with_progress(core: Sitrep) -> PollReport:
-    """One poll; a progress bar on a terminal when there are many feeds to read."""
+    """One poll of the due feeds this instance claims; a progress bar on a terminal when there are many."""
+    if not sys.stderr.isatty():
+        return await core.poller.poll_due(enrich=True)
     due = await asyncio.to_thread(core.store.feeds.due, core.clock.now())
-    if len(due) < 20 or not sys.stderr.isatty():
-        return await core.poller.poll(due)
+    if len(due) < 20:
+        return await core.poller.poll_due(enrich=True)
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
+        # The total is what is due now; other instances may take some of it, so the bar may end early.
         task = progress.add_task("polling feeds", total=len(due))
 
         def advance(_: FeedOutcome) -> None:
             progress.advance(task)
 
-        return await core.poller.poll(due, progress=advance)
+        return await core.poller.poll_due(progress=advance)
 
 
 def summary(report: PollReport) -> str:
@@ -74,7 +77,7 @@ def poll(state: State, fmt: str) -> None:
 def run(state: State, once: bool) -> None:
     """Run the bot: poll on schedule, post digests, answer commands."""
     config = state.config
-    setup_logging(config.logging, verbose=state.verbose)
+    setup_logging(config.logging, verbose=state.verbose, secrets=secret_values(config))
     run_async(lambda: _run(state, once))
 
 

@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 
 PathKey = tuple[str | int, ...]
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+MAX_BYTES = 1_000_000  # a config file is a few kilobytes; a megabyte is a mistake or an attack
+# Values built from the YAML, aliases counted each time they are used: a "billion laughs" document
+# (aliases of aliases of lists) is a few lines that would expand to billions of values.
+MAX_NODES = 100_000
 # Keys whose values are credentials: they should come from the environment, not the file.
 SECRET_KEYS = frozenset({"bot_token", "app_token", "signing_secret", "token"})
 
@@ -36,27 +40,53 @@ class _Document:
         self.env = env
         self.lines: dict[PathKey, int] = {}
         self.from_env: set[PathKey] = set()
+        self.env_values: dict[str, str] = {}  # value taken from the environment -> the variable's name
         self.errors: list[ConfigError] = []
-        loader = yaml.SafeLoader(text)
+        self._budget = MAX_NODES
+        self._open: set[int] = set()  # nodes being built: meeting one again is a recursive alias
+        loader: yaml.SafeLoader | None = None
         try:
+            loader = yaml.SafeLoader(text)
             node = loader.get_single_node()
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             problem = getattr(error, "problem", None) or str(error)
-            raise ConfigError(f"not valid YAML: {problem}", path=path,
-                              line=mark.line + 1 if mark else None) from None
+            line = mark.line + 1 if mark else None
+            if isinstance(error, yaml.reader.ReaderError):  # it has a position, not a mark
+                code = error.character if isinstance(error.character, int) else ord(error.character[:1] or "\0")
+                problem = f"character U+{code:04X} is not allowed in YAML"
+                line = text.count("\n", 0, error.position) + 1
+            raise ConfigError(f"not valid YAML: {problem}", path=path, line=line) from None
+        except RecursionError:
+            raise ConfigError("not valid YAML: nested too deeply", path=path) from None
         finally:
-            loader.dispose()
+            if loader is not None:
+                loader.dispose()
+        assert loader is not None
         self._loader = loader
         self.data: Any = {} if node is None else self._build(node, ())
 
     def _build(self, node: yaml.Node, at: PathKey) -> Any:
+        self._budget -= 1
+        if self._budget < 0:
+            raise ConfigError(f"too many values (more than {MAX_NODES:,} once aliases are expanded)",
+                              path=self.path, line=node.start_mark.line + 1, key=dotted(at) or None)
+        if id(node) in self._open:
+            raise ConfigError("an alias refers to the value that contains it", path=self.path,
+                              line=node.start_mark.line + 1, key=dotted(at) or None)
+        self._open.add(id(node))
+        try:
+            return self._build_node(node, at)
+        finally:
+            self._open.discard(id(node))
+
+    def _build_node(self, node: yaml.Node, at: PathKey) -> Any:
         self.lines.setdefault(at, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             self._loader.flatten_mapping(node)
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = self._loader.construct_object(key_node, deep=True)
+                key = self._construct(key_node, (*at, "<key>"))
                 if not isinstance(key, str | int):
                     self._error("keys must be text", at, key_node.start_mark.line + 1)
                     continue
@@ -67,15 +97,27 @@ class _Document:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self._build(item, (*at, i)) for i, item in enumerate(node.value)]
-        value = self._loader.construct_object(node, deep=True)
+        value = self._construct(node, at)
         if isinstance(value, str) and "${" in value:
             value = self._expand(value, at)
         return value
+
+    def _construct(self, node: yaml.Node, at: PathKey) -> Any:
+        """A scalar (or a complex key) as Python data; an unknown tag (`!!python/object`), a bad
+        `!!binary` or an impossible date is an error at its line, not an exception."""
+        try:
+            return self._loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+            problem = getattr(error, "problem", None) or str(error)
+            self._error(f"cannot read this value: {problem}"[:300], at[:-1] if at[-1:] == ("<key>",) else at,
+                        node.start_mark.line + 1)
+            return None
 
     def _expand(self, value: str, at: PathKey) -> str:
         def substitute(match: re.Match[str]) -> str:
             name, default = match[1], match[2]
             if name in self.env:
+                self.env_values[self.env[name]] = name
                 return self.env[name]
             if default is not None:
                 return default
@@ -107,7 +149,11 @@ def load_config(path: str | Path, *, env: Mapping[str, str] | None = None) -> Co
     """Load and validate a config file; raise ConfigError (all problems at once) if it is unusable."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise ConfigError(f"larger than {MAX_BYTES:,} bytes; a config file is a few kilobytes", path=path)
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError("file not found", path=path) from None
     except (OSError, UnicodeDecodeError) as error:
@@ -116,7 +162,13 @@ def load_config(path: str | Path, *, env: Mapping[str, str] | None = None) -> Co
 
 
 def parse_config(text: str, *, path: Path, env: Mapping[str, str]) -> Config:
-    doc = _Document(path, text, env)
+    if len(text) > MAX_BYTES:
+        raise ConfigError(f"larger than {MAX_BYTES:,} characters; a config file is a few kilobytes", path=path)
+    try:
+        doc = _Document(path, text, env)
+    except RecursionError:  # a merge key (<<) that includes itself, or nesting Python cannot follow
+        raise ConfigError("not valid YAML: a merge or alias that refers to itself, or nesting too deep",
+                          path=path) from None
     if not isinstance(doc.data, dict):
         raise ConfigError("the top level must be a mapping of keys such as feeds: and channels:", path=path, line=1)
     errors = list(doc.errors)
@@ -130,12 +182,28 @@ def parse_config(text: str, *, path: Path, env: Mapping[str, str]) -> Config:
     if config is not None:
         errors.extend(_cross_check(config, doc))
     if errors:
+        errors = [_redacted(e, doc) for e in errors]
         raise errors[0] if len(errors) == 1 else ConfigErrors(errors)
     assert config is not None
     for at in _plain_secrets(doc):
         log.warning("%s:%s: %s is written in the file; use ${VAR} so the secret stays out of it",
                     path, doc.line_of(at), dotted(at))
     return config.located(path)
+
+
+MIN_REDACTED = 4  # shorter environment values ("1", "on") are not secrets and would mangle messages
+
+
+def _redacted(error: ConfigError, doc: _Document) -> ConfigError:
+    """The error without any value that came from the environment: a token put where a duration
+    belongs must not be printed by the message that says it is not a duration."""
+    message = error.message
+    for value, name in sorted(doc.env_values.items(), key=lambda item: -len(item[0])):
+        if len(value) >= MIN_REDACTED and value in message:
+            message = message.replace(value, f"${{{name}}}")
+    if message == error.message:
+        return error
+    return ConfigError(message, path=error.path, line=error.line, key=error.key)
 
 
 def _message(problem: Any) -> str:
@@ -181,4 +249,8 @@ def _plain_secrets(doc: _Document) -> list[PathKey]:
             value = doc.data["channels"][at[1]].get("target") if isinstance(doc.data.get("channels"), list) else None
             if isinstance(value, str) and value.startswith("https://") and "hooks" in value:
                 found.append(at)
+    storage = doc.data.get("storage") if isinstance(doc.data, dict) else None
+    url = storage.get("url") if isinstance(storage, dict) else None
+    if isinstance(url, str) and ("storage", "url") not in doc.from_env and re.match(r"^[\w+]+://[^/@]*:[^/@]+@", url):
+        found.append(("storage", "url"))  # a database password in the file
     return found

@@ -7,15 +7,25 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
-from bot.config.types import ByteSize, Cron, Duration, TimeZoneName
+from bot.config.types import ByteSize, Cron, Duration, TimeZoneName, check_term
 
 
 class Strict(BaseModel):
     """Unknown keys are errors: a typo in a config should never be silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # hide_input_in_errors: a ValidationError (in a traceback, a log) must not print the token it was given.
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
 
 class StorageConfig(Strict):
@@ -67,6 +77,24 @@ class PollConfig(Strict):
     cluster_window: Duration = Field(default=timedelta(days=3), description="How far apart one event's reports may be.")
 
 
+LeaseLength = Annotated[Duration, Field(ge=timedelta(seconds=1))]
+
+
+class LeaseConfig(Strict):
+    """Several instances on one database split the work by leases: what one claims, the others leave
+    alone until the lease ends. A lease held by an instance that died is taken over when it runs out,
+    so these are also how long its work waits."""
+
+    feed: LeaseLength = Field(default=timedelta(minutes=5),
+                              description="A feed claimed for polling; keep it above http.total_timeout.")
+    delivery: LeaseLength = Field(default=timedelta(minutes=2),
+                                  description="A message claimed for posting; keep it above any send's timeout.")
+    job: LeaseLength = Field(default=timedelta(minutes=2),
+                             description="Building a channel's digest, or choosing its alerts.")
+    enrich: LeaseLength = Field(default=timedelta(minutes=10),
+                                description="Stories claimed for enrichment (a batch on the NLP worker).")
+
+
 class Summarizer(StrEnum):
     lexrank = "lexrank"
     textrank = "textrank"
@@ -105,7 +133,7 @@ class FeedConfig(Strict):
     enabled: bool = True
 
 
-Term = str
+Term = Annotated[str, BeforeValidator(check_term)]
 
 
 class TopicConfig(Strict):
@@ -260,6 +288,7 @@ class Config(Strict):
     slack: SlackConfig | None = None
     discord: DiscordConfig | None = None
     server: ServerConfig = ServerConfig()
+    leases: LeaseConfig = LeaseConfig()
     logging: LoggingConfig = LoggingConfig()
 
     # Where the file was read from: relative feed paths and the default database live next to it.

@@ -34,7 +34,7 @@ def render(card: Card) -> str:
     if isinstance(card, FeedsCard):
         return feeds(card)
     if isinstance(card, HelpCard):
-        return "\n".join(f"  {usage:<34} {text}" for usage, text in card.commands)
+        return "\n".join(f"  {_c(usage):<34} {_c(text)}" for usage, text in card.commands)
     assert isinstance(card, MessageCard)
     return _c(card.text)
 
@@ -42,7 +42,7 @@ def render(card: Card) -> str:
 def whois(card: WhoisCard) -> str:
     if card.match is None:
         lines = [_c(card.message) or f"Nobody called “{_c(card.query)}” appears in the news read so far."]
-        lines += [f"  • {_c(k.name)} ({k.kind})" + (f": {_c(k.description)}" if k.description else "")
+        lines += [f"  • {_c(k.name)} ({_c(k.kind)})" + (f": {_c(k.description)}" if k.description else "")
                   for k in card.candidates]
         return "\n".join(lines)
     return profile(card.match)
@@ -111,12 +111,12 @@ def feeds(card: FeedsCard) -> str:
     for f in card.feeds:
         last = _date(f.last_success) if f.last_success else "never"
         problem = f" — {_c(f.last_error)}" if f.last_error and f.status != "ok" else ""
-        lines.append(f"  • {_c(f.name):<28} {f.status:<8} {f.items:>4} items, last ok {last}{problem}")
+        lines.append(f"  • {_c(f.name):<28} {_c(f.status):<8} {f.items:>4} items, last ok {last}{problem}")
     if card.channels:
         lines.append("Channels:")
         for c in card.channels:
             problem = f" — {_c(c.last_error)}" if c.last_error and c.status != "ok" else ""
             since = f" since {c.failing_since:%Y-%m-%d %H:%M} UTC" if c.failing_since and c.status != "ok" else ""
             queued = f", {c.queued} message(s) waiting" if c.queued else ""
-            lines.append(f"  • {c.name:<28} {c.platform:<16} {c.status}{since}{problem}{queued}")
+            lines.append(f"  • {_c(c.name):<28} {_c(c.platform):<16} {_c(c.status)}{since}{problem}{queued}")
     return "\n".join(lines)

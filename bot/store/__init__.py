@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from bot.store import db
 from bot.store.feeds import FeedRepo, FeedRow
 from bot.store.knowledge import KnowledgeRepo, name_key
+from bot.store.leases import LeaseRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.search import SearchHit
 from bot.store.search import search as _search
@@ -24,6 +25,7 @@ class Store:
         self.stories = StoryRepo(engine)
         self.knowledge = KnowledgeRepo(engine)
         self.outbox = OutboxRepo(engine)
+        self.leases = LeaseRepo(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -44,5 +46,5 @@ class Store:
         self.engine.dispose()
 
 
-__all__ = ["FeedRepo", "FeedRow", "KnowledgeRepo", "NewStory", "OutboxRepo", "SearchHit", "Store", "Stored",
-           "StoryRepo", "name_key"]
+__all__ = ["FeedRepo", "FeedRow", "KnowledgeRepo", "LeaseRepo", "NewStory", "OutboxRepo", "SearchHit", "Store",
+           "Stored", "StoryRepo", "name_key"]

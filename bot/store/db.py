@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import CursorResult, Engine, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
@@ -27,6 +27,17 @@ def new_id(result: CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None, "not an INSERT with a primary key"
     return int(key[0])
+
+
+def serialize(c: Connection, name: str) -> None:
+    """Make transactions that call this with the same `name` run one after another, across processes.
+
+    PostgreSQL: a transaction-scoped advisory lock, released at commit or rollback, so several
+    instances starting together migrate once and sync the config's feeds once. SQLite has one
+    writer at a time already (and sitrep runs one instance on it): nothing to do.
+    """
+    if c.dialect.name == "postgresql":
+        c.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": f"sitrep:{name}"})
 
 
 def default_url(base_dir: Path, stem: str = "sitrep") -> str:
@@ -98,6 +109,7 @@ def migrate(engine: Engine) -> None:
     head = ScriptDirectory.from_config(config).get_current_head()
     try:
         with engine.begin() as connection:
+            serialize(connection, "migrate")  # instances starting together: the first migrates, the rest wait
             current = MigrationContext.configure(connection).get_current_revision()
             if current == head:
                 return

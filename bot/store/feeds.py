@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Row, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Engine, Row, bindparam, delete, insert, or_, select, update
 
 from bot.clock import aware
 from bot.config.models import FeedConfig
+from bot.store.db import serialize
 from bot.store.schema import feeds
 from bot.store.writes import write_lock
 
@@ -42,6 +43,8 @@ class FeedRow:
     item_count: int
     failing_since: datetime | None = None
     body_hash: str | None = None
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> FeedRow:
@@ -54,7 +57,8 @@ class FeedRow:
             next_due_at=aware(m["next_due_at"]), consecutive_failures=m["consecutive_failures"],
             status=m["status"], last_error=m["last_error"], last_status_code=m["last_status_code"],
             failing_notified_at=aware(m["failing_notified_at"]), title=m["title"], item_count=m["item_count"],
-            failing_since=aware(m["failing_since"]), body_hash=m["body_hash"],
+            failing_since=aware(m["failing_since"]), body_hash=m["body_hash"], lease_owner=m["lease_owner"],
+            lease_expires_at=aware(m["lease_expires_at"]),
         )
 
 
@@ -67,6 +71,7 @@ class FeedRepo:
         """Make the table match the config file; feeds added by chat command are left alone."""
         wanted = {f.name: f for f in configured}
         with self.engine.begin() as c:
+            serialize(c, "feeds.sync")  # instances starting together add each configured feed once
             existing = {r.name: r for r in c.execute(select(feeds.c.id, feeds.c.name, feeds.c.origin, feeds.c.url))}
             for name, feed in wanted.items():
                 values = {
@@ -177,23 +182,52 @@ class FeedRepo:
         self.update_state(feed_id, failing_notified_at=now)
 
     def set_next_due(self, feed_id: int, when: datetime) -> None:
-        self.update_state(feed_id, next_due_at=when)
+        """Poll again at `when` (a deferral): the feed's lease, if any, ends with this."""
+        self.update_state(feed_id, next_due_at=when, lease_owner=None, lease_expires_at=None)
 
-    def claim(self, now: datetime, *, owner: str, lease: timedelta, limit: int) -> list[FeedRow]:
-        """Take due feeds for this instance; another instance's lease is respected until it expires."""
-        with self.engine.begin() as c:
-            query = (select(feeds.c.id).where(
-                feeds.c.enabled,
-                or_(feeds.c.next_due_at.is_(None), feeds.c.next_due_at <= now),
-                or_(feeds.c.lease_expires_at.is_(None), feeds.c.lease_expires_at <= now, feeds.c.lease_owner == owner),
-            ).order_by(feeds.c.next_due_at).limit(limit))
-            if c.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            ids = [r.id for r in c.execute(query)]
-            if ids:
-                c.execute(update(feeds).where(and_(feeds.c.id.in_(ids))).values(
-                    lease_owner=owner, lease_expires_at=now + lease))
+    def claim(self, now: datetime, *, owner: str, lease: timedelta, limit: int,
+              ids: list[int] | None = None, due: bool = True, due_by: datetime | None = None) -> list[FeedRow]:
+        """Take up to `limit` due feeds (of `ids`, when given; due or not with due=False) for this instance.
+
+        `due_by` (default `now`) is the time a feed must be due by: a poll cycle passes its start, so a
+        feed it polled (now due again later) is not taken twice. A feed leased by anyone, this
+        instance included (it is in flight here), is left alone until its lease ends.
+        PostgreSQL: `FOR UPDATE SKIP LOCKED`, so instances claiming at once take different feeds
+        instead of queueing on the same rows; SQLite has one writer and needs nothing more.
+        """
+        conditions = [feeds.c.enabled,
+                      or_(feeds.c.lease_expires_at.is_(None), feeds.c.lease_expires_at <= now)]
+        if due:
+            conditions.append(or_(feeds.c.next_due_at.is_(None), feeds.c.next_due_at <= (due_by or now)))
+        if ids is not None:
             if not ids:
                 return []
-            rows = c.execute(select(feeds).where(feeds.c.id.in_(ids)).order_by(feeds.c.next_due_at))
+            conditions.append(feeds.c.id.in_(ids))
+        with self._write, self.engine.begin() as c:
+            query = select(feeds.c.id).where(*conditions).order_by(feeds.c.next_due_at, feeds.c.id).limit(limit)
+            if c.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            taken = [r.id for r in c.execute(query)]
+            if not taken:
+                return []
+            c.execute(update(feeds).where(feeds.c.id.in_(taken)).values(lease_owner=owner,
+                                                                        lease_expires_at=now + lease))
+            rows = c.execute(select(feeds).where(feeds.c.id.in_(taken)).order_by(feeds.c.next_due_at, feeds.c.id))
             return [FeedRow.from_row(r) for r in rows]
+
+    def claim_one(self, feed_id: int, now: datetime, *, owner: str, lease: timedelta) -> FeedRow | None:
+        """Take this feed if it is due, enabled and nobody holds it; None otherwise.
+
+        One conditional UPDATE: on PostgreSQL a second instance's UPDATE of the same row waits for
+        the first to commit and then finds the lease taken, so exactly one of them gets the feed.
+        """
+        with self._write, self.engine.begin() as c:
+            taken = c.execute(update(feeds).where(
+                feeds.c.id == feed_id, feeds.c.enabled,
+                or_(feeds.c.next_due_at.is_(None), feeds.c.next_due_at <= now),
+                or_(feeds.c.lease_expires_at.is_(None), feeds.c.lease_expires_at <= now),
+            ).values(lease_owner=owner, lease_expires_at=now + lease)).rowcount
+            if taken != 1:
+                return None
+            row = c.execute(select(feeds).where(feeds.c.id == feed_id)).one()
+            return FeedRow.from_row(row)

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, delete, desc, exists, func, insert, o
 from bot.clock import aware
 from bot.gazetteer import org_key
 from bot.models import Enrichment, EntityKind, Quote
+from bot.store.db import serialize
 from bot.store.knowledge_write import VERSION_KEY, Stored, Writer, entity_key, name_key
 from bot.store.names import NameIndex
 from bot.store.schema import entities, entity_aliases, events, facts, kv, mentions, quotes, roles, stories
@@ -77,6 +78,7 @@ class KnowledgeRepo:
     def save(self, story_id: str, enrichment: Enrichment, *, published: datetime | None, now: datetime) -> None:
         """Replace what was learned from one story (idempotent, so a story can be re-enriched)."""
         with self.engine.begin() as c:
+            serialize(c, "knowledge")  # instances resolving the same new names must not both create them
             writer = Writer(c)
             old = self._clear(c, story_id)
             if enrichment.facts:
@@ -116,7 +118,7 @@ class KnowledgeRepo:
                 c.execute(insert(quotes), [self._quote_row(story_id, i, q, stored, published)
                                            for i, q in enumerate(enrichment.quotes)])
             c.execute(update(stories).where(stories.c.id == story_id).values(
-                summary=enrichment.summary, enriched_at=now))
+                summary=enrichment.summary, enriched_at=now, enrich_owner=None, enrich_lease_expires_at=None))
             for entity_id in old - set(counts):
                 c.execute(delete(entities).where(entities.c.id == entity_id, entities.c.story_count <= 0))
             writer.bump_version(now)

@@ -14,11 +14,13 @@ payload, or its channel is no longer configured).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import aware
@@ -98,15 +100,29 @@ class OutboxRepo:
         with self.engine.connect() as c:
             return [_delivery(r) for r in c.execute(query)]
 
-    def claim(self, delivery_id: int, *, owner: str, now: datetime, lease: timedelta) -> bool:
-        """Take one delivery for sending; false if someone holds its lease (or it is done)."""
+    def claim(self, delivery_id: int, *, owner: str, now: datetime, lease: timedelta) -> DeliveryRow | None:
+        """Take one due delivery for sending; None if someone holds its lease, it waits, or it is done.
+
+        The row is read, then taken by an UPDATE conditional on it being unchanged (same status and
+        attempts) and free, so two senders can never both take it: on PostgreSQL the second UPDATE
+        waits for the first to commit, re-checks the row and changes nothing. The row comes back as
+        it was read (its status says whether a previous attempt's outcome is unknown), with the lease.
+        """
         with self.engine.begin() as c:
+            row = c.execute(select(deliveries).where(deliveries.c.id == delivery_id)).first()
+            if row is None:
+                return None
+            lease_ends = now + lease
             done = c.execute(update(deliveries).where(
                 deliveries.c.id == delivery_id, deliveries.c.status.in_(["pending", "sending"]),
+                deliveries.c.status == row.status, deliveries.c.attempts == row.attempts,
+                deliveries.c.next_attempt_at <= now,
                 or_(deliveries.c.lease_expires_at.is_(None), deliveries.c.lease_expires_at <= now),
-            ).values(status="sending", lease_owner=owner, lease_expires_at=now + lease,
+            ).values(status="sending", lease_owner=owner, lease_expires_at=lease_ends,
                      attempts=deliveries.c.attempts + 1))
-            return done.rowcount == 1
+            if done.rowcount != 1:
+                return None
+        return replace(_delivery(row), lease_owner=owner, lease_expires_at=lease_ends)
 
     def release_orphans(self, host: str, alive: Callable[[int], bool], now: datetime) -> int:
         """End the leases held by processes of this host that no longer run (killed, crashed), so a
@@ -207,11 +223,12 @@ class OutboxRepo:
             self._set_channel(c, name, now, **values)
 
     def _set_channel(self, c: Any, name: str, now: datetime, **values: Any) -> None:
-        exists = c.execute(select(channel_state.c.channel).where(channel_state.c.channel == name)).first()
-        if exists:
-            c.execute(update(channel_state).where(channel_state.c.channel == name).values(updated_at=now, **values))
-        else:
-            c.execute(insert(channel_state).values(channel=name, updated_at=now, **values))
+        # An upsert, not a read then an insert: two instances touching a new channel's state at once
+        # (one storing its digest, one recording a failure) must not collide on the primary key.
+        dialect_insert = sqlite_insert if c.dialect.name == "sqlite" else pg_insert
+        statement = dialect_insert(channel_state).values(channel=name, updated_at=now, **values)
+        c.execute(statement.on_conflict_do_update(index_elements=["channel"],
+                                                  set_={"updated_at": now, **values}))
 
 
 def _delivery(r: Any) -> DeliveryRow:

@@ -131,6 +131,9 @@ stories = Table(
     Column("enriched_at", TS),
     Column("cluster_id", Integer, ForeignKey("clusters.id", ondelete="SET NULL")),
     Column("signature", JSON),  # clustering signature (e.g. MinHash), computed once
+    # Enrichment claimed by one instance (see StoryRepo.claim_for_enrichment); another may take it when it ends.
+    Column("enrich_owner", String(100)),
+    Column("enrich_lease_expires_at", TS),
 )
 Index("ix_stories_published_at", stories.c.published_at)
 Index("ix_stories_first_seen_at", stories.c.first_seen_at)
@@ -293,6 +296,14 @@ channel_state = Table(
     Column("last_error", Text),
     Column("failing_since", TS),
     Column("updated_at", TS, nullable=False),
+)
+
+job_leases = Table(
+    "job_leases",  # named jobs one instance at a time may run: a channel's digest, its alerts
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("owner", String(100), nullable=False),
+    Column("expires_at", TS, nullable=False),
 )
 
 kv = Table(

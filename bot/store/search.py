@@ -105,19 +105,29 @@ def _sqlite(connection: Connection, words: list[str], joiner: str, limit: int, r
 
 def _postgres(connection: Connection, words: list[str], joiner: str, limit: int,
               relevant_only: bool) -> list[SearchHit]:
-    tsquery = joiner.join(re.sub(r"[^\w]", "", w) + ":*" for w in words if re.sub(r"[^\w]", "", w))
-    if not tsquery:
+    # A plain word is a prefix query; a word with hyphens or underscores ("F-35", "sensor_fusion") is
+    # parsed by PostgreSQL itself as a phrase, the way it indexed it ('f' <-> '-35').
+    parts, params = [], {}
+    for n, word in enumerate(words):
+        if re.fullmatch(r"[^\W_]+", word):
+            parts.append(f"to_tsquery('english', :w{n})")
+            params[f"w{n}"] = word + ":*"
+        elif re.search(r"[^\W_]", word):
+            parts.append(f"phraseto_tsquery('english', :w{n})")
+            params[f"w{n}"] = word
+    if not parts:
         return []
+    query = (" && " if joiner.strip() == "&" else " || ").join(parts)
     rows = connection.execute(
         text(
             "SELECT s.id, s.title, s.url, s.published_at, "
-            "ts_headline('english', s.text, q, 'StartSel=\"\",StopSel=\"\",MaxWords=30,MinWords=12') AS snip, "
-            "ts_rank_cd(s.search, q) AS rank "
-            "FROM stories s, to_tsquery('english', :q) q WHERE s.search @@ q"
+            "ts_headline('english', s.text, t.q, 'StartSel=\"\",StopSel=\"\",MaxWords=30,MinWords=12') AS snip, "
+            "ts_rank_cd(s.search, t.q) AS rank "
+            f"FROM stories s, (SELECT {query} AS q) t WHERE s.search @@ t.q"
             + (" AND s.relevant" if relevant_only else "") +
             " ORDER BY rank DESC, s.published_at DESC NULLS LAST LIMIT :limit"
         ),
-        {"q": tsquery, "limit": limit},
+        {**params, "limit": limit},
     )
     return [SearchHit(r.id, r.title, r.url, _ts(r.published_at), r.snip or "", float(r.rank)) for r in rows]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -215,6 +215,29 @@ class StoryRepo:
         with self.engine.connect() as c:
             rows = c.execute(select(stories.c.id, stories.c.title, stories.c.text, stories.c.published_at)
                              .where(stories.c.enriched_at.is_(None)).order_by(stories.c.first_seen_at).limit(limit))
+            return [TextRow(r.id, r.title, r.text, aware(r.published_at)) for r in rows]
+
+    def claim_for_enrichment(self, *, owner: str, now: datetime, lease: timedelta, limit: int) -> list[TextRow]:
+        """Take up to `limit` stories waiting for enrichment that no other instance is enriching.
+
+        Saving the enrichment ends the lease (KnowledgeRepo.save); a lease whose holder died runs out
+        and the story is taken again. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so instances claiming
+        together take different stories.
+        """
+        with self._save_lock, self.engine.begin() as c:
+            query = (select(stories.c.id).where(
+                stories.c.enriched_at.is_(None),
+                or_(stories.c.enrich_lease_expires_at.is_(None), stories.c.enrich_lease_expires_at <= now))
+                .order_by(stories.c.first_seen_at, stories.c.id).limit(limit))
+            if c.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            ids = [r.id for r in c.execute(query)]
+            if not ids:
+                return []
+            c.execute(update(stories).where(stories.c.id.in_(ids)).values(
+                enrich_owner=owner, enrich_lease_expires_at=now + lease))
+            rows = c.execute(select(stories.c.id, stories.c.title, stories.c.text, stories.c.published_at)
+                             .where(stories.c.id.in_(ids)).order_by(stories.c.first_seen_at, stories.c.id))
             return [TextRow(r.id, r.title, r.text, aware(r.published_at)) for r in rows]
 
     def views(self, *, include_irrelevant: bool = False, since: datetime | None = None,

@@ -187,4 +187,36 @@ STORIES = [
                ("Paul Iverson", "Secretary", "Department of Defense", False),
                ("Carla Voigt", "staff director", "Senate Armed Services Committee", True)],
     ),
+    Labelled(
+        key="rank-read-as-a-work-of-art",
+        title="Navy picks Tidewater Robotics for autonomous patrol boats",
+        paragraphs=[
+            "The U.S. Navy has picked Tidewater Robotics to build autonomous patrol boats steered by artificial "
+            "intelligence, the Pentagon said on Monday.",
+            "\"Every engagement decision stays with a sailor,\" Rear Adm. Judith Carrow, who oversees the program, "
+            "told reporters at the Pentagon.",
+        ],
+        quotes=[("Every engagement decision stays with a sailor", "Carrow")],
+        people=["Judith Carrow"],
+        orgs=["Tidewater Robotics"],
+    ),
+    Labelled(
+        key="surname-after-a-name-the-model-called-a-company",
+        title="Lockstone's head of AI leaves after dispute over autonomous weapons",
+        paragraphs=[
+            "Helena Marsh, who led artificial intelligence research at defense contractor Lockstone Systems, has "
+            "left the company after clashing with executives over autonomous weapons programs.",
+            "In a memo to her team seen by Signal & Noise, Marsh wrote that she could not \"sign off on systems "
+            "whose failure modes we do not yet understand.\" She added: \"I leave with respect for the people "
+            "here.\"",
+            "Lockstone president Victor Hale said in a statement that the company \"remains committed to keeping "
+            "humans accountable for every use of force.\" A Lockstone spokeswoman declined to say who would "
+            "replace Marsh.",
+        ],
+        quotes=[("sign off on systems whose failure modes", "Helena Marsh"),
+                ("I leave with respect", "Helena Marsh"),
+                ("remains committed to keeping humans accountable", "Victor Hale")],
+        people=["Helena Marsh", "Victor Hale"],
+        orgs=["Lockstone Systems"],
+    ),
 ]

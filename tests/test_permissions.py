@@ -1,0 +1,78 @@
+"""Admin commands, table-driven: refused to everyone who is not an admin, accepted for admins.
+
+This file covers the table itself, the core (which every adapter goes through) and the console;
+tests/adapters/slack/test_permissions.py and tests/adapters/discord/test_permissions.py run the
+same table through each platform's real request path.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from adapters.console.adapter import ConsoleAdapter
+from bot.app import Sitrep
+from bot.cards import MessageCard
+from bot.clock import FakeClock
+from bot.commands import ADMIN, HELP, Caller
+from bot.store import Store
+from tests.conftest import make_config
+from tests.fakes.admin_commands import ADMIN_COMMANDS, IDS, REFUSED, AdminCommand
+
+
+def test_the_table_lists_every_admin_command() -> None:
+    assert {c.name for c in ADMIN_COMMANDS} == set(ADMIN)
+    for command in ADMIN:  # and /help says so
+        assert any(usage.startswith(f"/sitrep {command}") and "(admins)" in text for usage, text in HELP)
+
+
+@pytest.fixture
+async def core(tmp_path: Path) -> AsyncIterator[Sitrep]:
+    store = Store.open(f"sqlite:///{tmp_path / 'permissions.db'}")
+    config = make_config(yaml.safe_dump({"feeds": [{"name": "defense-wire", "url": "wire.xml"}]}), tmp_path)
+    core = Sitrep(config=config, store=store, clock=FakeClock())
+    core.sync_feeds()
+    store.feeds.add(name="by-command", url="https://feeds.example/other.xml", topics=None, added_by="slack:U0",
+                    now=core.clock.now())
+
+    async def fetch_nothing(url: str, **_: object) -> object:
+        raise AssertionError(f"a refused command fetched {url}")
+
+    core.guarded_fetcher.fetch = fetch_nothing  # type: ignore[method-assign,assignment]
+    yield core
+    await core.aclose()
+
+
+@pytest.mark.parametrize("command", ADMIN_COMMANDS, ids=IDS)
+@pytest.mark.parametrize("platform", ["console", "slack", "discord"])
+async def test_the_core_refuses_non_admins_every_spelling(core: Sitrep, command: AdminCommand, platform: str) -> None:
+    feeds = [f.name for f in core.store.feeds.all()]
+    for typed in command.spellings():
+        card = await core.handle(typed, Caller(user="U0MEMBER", platform=platform, admin=False))
+        assert isinstance(card, MessageCard) and card.level == "denied", (typed, card)
+        assert REFUSED in card.text
+    assert [f.name for f in core.store.feeds.all()] == feeds  # nothing changed, nothing fetched
+
+
+async def test_the_core_accepts_admins(core: Sitrep) -> None:
+    admin = Caller(user="U0ADMIN", platform="slack", admin=True)
+    status = await core.handle("/sitrep status", admin)
+    assert "defense-wire" in str(status)
+    gone = await core.handle("/sitrep unsubscribe by-command", admin)
+    assert gone == MessageCard("Unsubscribed from by-command.")
+    refused = await core.handle("/sitrep subscribe http://169.254.169.254/latest/", admin)
+    assert isinstance(refused, MessageCard) and refused.level == "error" and "metadata" in refused.text
+
+
+async def test_the_console_is_the_operator_and_may_run_admin_commands(core: Sitrep) -> None:
+    """Whoever types at sitrep's own terminal already holds its config and database: an admin."""
+    out = io.StringIO()
+    console = ConsoleAdapter(core, stdin=io.StringIO(), stdout=out, user="operator")
+    assert console.caller.admin
+    said = await console.answer("/sitrep status")
+    assert "defense-wire" in said and REFUSED not in said
+    assert await console.answer("/sitrep unsubscribe by-command") == "Unsubscribed from by-command."
