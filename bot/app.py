@@ -121,6 +121,7 @@ class Sitrep:
             await sender.aclose()
         await self.fetcher.aclose()
         await self.guarded_fetcher.client.aclose()
+        await asyncio.to_thread(self.poller.close)  # the parser processes, if a busy cycle started them
         await asyncio.to_thread(self.enricher.close)  # lets a running NLP batch finish first
         self.store.close()
 

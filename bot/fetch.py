@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +25,7 @@ from bot import __version__
 from bot.clock import Clock, SystemClock
 from bot.config.models import HttpConfig
 from bot.decode import ACCEPT_ENCODING, BodyTooLarge, BoundedDecoder, DecodeError
+from bot.transport import PooledTransport
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,6 @@ PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 MAX_SERVER_DELAY = timedelta(days=2)  # a Retry-After or max-age beyond this is treated as this
 PERMANENT = frozenset({404, 410})  # the address is wrong or gone: retrying soon will not help
 THROTTLED = frozenset({429, 503})
-SHARD_SIZE = 32  # connections per pool (see Fetcher.__init__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,20 +83,15 @@ class Fetcher:
         self.config = config
         self.clock = clock or SystemClock()
         self._own_client = client is None
-        # httpcore scans its whole pool (connections and waiting requests) on every request and every
-        # close, so one pool of hundreds of connections costs more CPU than the requests themselves.
-        # Hosts are spread over several small pools instead; an injected client is used as it is.
-        self.clients = [client] if client is not None else [
-            self._client(config, max(1, config.concurrency // SHARD_SIZE))
-            for _ in range(max(1, config.concurrency // SHARD_SIZE))]
-        self.client = self.clients[0]
+        self.client = client if client is not None else self._client(config)
         self._global = asyncio.Semaphore(config.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(config.per_host))
         self._paused: dict[str, datetime] = {}  # host -> not before, from a 429/503 Retry-After
 
     @staticmethod
-    def _client(config: HttpConfig, shards: int) -> httpx.AsyncClient:
-        size = -(-config.concurrency // shards)
+    def _client(config: HttpConfig) -> httpx.AsyncClient:
+        # The pooled transport keeps an idle connection list per host and leaves the limits on
+        # requests in flight to this fetcher's semaphores (see bot.transport for why not httpcore).
         return httpx.AsyncClient(
             headers={"User-Agent": user_agent(config.contact)},
             timeout=httpx.Timeout(
@@ -105,16 +99,12 @@ class Fetcher:
                 write=config.read_timeout.total_seconds(), pool=config.total_timeout.total_seconds()),
             follow_redirects=True,
             max_redirects=config.max_redirects,
-            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+            transport=PooledTransport(max_idle=max(config.concurrency, 64), max_idle_per_host=max(config.per_host, 2)),
         )
-
-    def client_for(self, host: str) -> httpx.AsyncClient:
-        return self.clients[zlib.crc32(host.encode()) % len(self.clients)]
 
     async def aclose(self) -> None:
         if self._own_client:
-            for client in self.clients:
-                await client.aclose()
+            await self.client.aclose()
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -149,7 +139,7 @@ class Fetcher:
         async with self._hosts[host], self._global:
             try:
                 async with asyncio.timeout(self.config.total_timeout.total_seconds()):
-                    result = await self._get(self.client_for(host), url, headers)
+                    result = await self._get(self.client, url, headers)
             except TimeoutError:
                 limit = _seconds(self.config.total_timeout)
                 result = FetchResult(url, ok=False, error=f"no complete answer within {limit}")

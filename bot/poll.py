@@ -23,11 +23,11 @@ from bot.cluster import Clusterer
 from bot.config.models import Config
 from bot.delivery import instance_id
 from bot.enrich import Enricher, StoryText
-from bot.feeds import parse_feed
 from bot.fetch import Fetcher, FetchResult
 from bot.ingest import Ingester
 from bot.models import Enrichment, EntityKind
 from bot.notices import notify_failing
+from bot.parsers import FeedParsers
 from bot.store import FeedRow, Store
 from bot.topics import TopicFilter
 
@@ -66,7 +66,8 @@ Progress = Callable[[FeedOutcome], None]
 class Poller:
     def __init__(self, *, config: Config, store: Store, fetcher: Fetcher, clock: Clock,
                  topics: TopicFilter, enricher: Enricher, rng: random.Random | None = None,
-                 guarded_fetcher: Fetcher | None = None, owner: str | None = None) -> None:
+                 guarded_fetcher: Fetcher | None = None, owner: str | None = None,
+                 parsers: FeedParsers | None = None) -> None:
         self.config = config
         self.owner = owner or instance_id()  # who holds the leases of the feeds this poller claims
         self.store = store
@@ -75,6 +76,7 @@ class Poller:
         self.topics = topics
         self.enricher = enricher
         self.rng = rng or random.Random()
+        self.parsers = parsers or FeedParsers()  # changed feeds are parsed on other cores in a busy cycle
         self.clusterer = Clusterer(store.engine, window=config.poll.cluster_window)
         self.topic_names = list(topics.topics)
         self.ingester = Ingester(config=config, store=store, fetcher=fetcher, topics=topics,
@@ -147,6 +149,9 @@ class Poller:
         if enrich:
             report.enriched = await self.enrich()
         return report
+
+    def close(self) -> None:
+        self.parsers.close()
 
     async def poll_one(self, feed: FeedRow) -> FeedOutcome:
         """poll_feed, with a bug on one feed logged loudly and recorded (as a failure, which ends the
@@ -224,7 +229,7 @@ class Poller:
                                     status_code=result.status_code, etag=result.etag,
                                     last_modified=result.last_modified)
             return FeedOutcome(feed.name, "unchanged")
-        parsed = await asyncio.to_thread(parse_feed, result.body, url=feed.url, content_type=result.content_type)
+        parsed = await self.parsers.parse(result.body, url=feed.url, content_type=result.content_type)
         if not parsed.usable:
             return await self._failed(feed, parsed.problem or "not a feed", result, now)
         ingested = await self.ingester.store_items(feed, parsed.title or feed.name, parsed.items, now)

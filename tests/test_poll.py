@@ -7,12 +7,12 @@ import gzip
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-import bot.feeds
-import bot.poll
 from bot.clock import FakeClock
+from bot.feeds import ParsedFeed
 from bot.store import Store
 from tests.fakes.feed_server import Feed, FeedServer, Hang, Raw, Redirect, Status, gzip_bomb, rss
 from tests.fakes.pollers import core_for, feed, poll
@@ -94,17 +94,17 @@ async def test_every_fault_is_a_status_with_a_reason(tmp_path: Path, store: Stor
 async def test_unchanged_feeds_cost_no_parse(tmp_path: Path, store: Store, clock: FakeClock, server: FeedServer,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     parses: list[str] = []
-    real_parse = bot.feeds.parse_feed
-
-    def counting(body: bytes, **kwargs: object) -> object:
-        parses.append(str(kwargs.get("url")))
-        return real_parse(body, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(bot.poll, "parse_feed", counting)
     server.route("/cond", Feed(BODY))
     server.route("/nocond", Feed(BODY, etag=None, last_modified=None))
     feeds = [{"name": "cond", "url": server.url("/cond")}, {"name": "nocond", "url": server.url("/nocond")}]
     async with core_for(tmp_path, store, clock, feeds) as core:
+        real_parse = core.poller.parsers.parse
+
+        async def counting(body: bytes, **kwargs: Any) -> ParsedFeed:
+            parses.append(str(kwargs.get("url")))
+            return await real_parse(body, **kwargs)
+
+        monkeypatch.setattr(core.poller.parsers, "parse", counting)
         assert {o.status for o in (await core.poller.poll_due(enrich=False)).feeds} == {"ok"}
         assert len(parses) == 2
         clock.advance(timedelta(hours=1))
