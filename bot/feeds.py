@@ -111,7 +111,8 @@ def _alternate_link(body: bytes) -> str | None:
 
 def _item(entry: Any) -> FeedItem | None:
     title = clean(_html_text(entry.get("title") or ""))
-    link = entry.get("link") or None
+    raw_link = entry.get("link")
+    link = clean(raw_link).strip() or None if isinstance(raw_link, str) else None  # "\x00" is no link
     summary_html = entry.get("summary") or entry.get("description") or ""
     content_html = ""
     for content in entry.get("content") or []:
@@ -125,7 +126,7 @@ def _item(entry: Any) -> FeedItem | None:
     if not title:
         title = (paragraphs[0][:120] + "…") if paragraphs and len(paragraphs[0]) > 120 else (
             paragraphs[0] if paragraphs else link or "")
-    guid = entry.get("id") if isinstance(entry.get("id"), str) else None
+    guid = clean(entry["id"]).strip() or None if isinstance(entry.get("id"), str) else None
     paragraphs = _bounded(paragraphs)
     return FeedItem(
         title=title[:MAX_TITLE], link=link if isinstance(link, str) and len(link) <= MAX_LINK else None,

@@ -137,6 +137,8 @@ def test_any_body_polls_to_an_outcome(rig: FeedRig, body: bytes) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(BODIES)
+@example(b'<rss version="2.0"><channel><title>t</title><item><title></title><link>\x00</link>'
+         b'<guid>\x00</guid></item></channel></rss>')  # a control character as the only link is no title
 def test_parse_never_raises_and_items_are_text(body: bytes) -> None:
     parsed = parse_feed(body, url="fuzz", content_type=None)
     assert parsed.usable or parsed.problem
