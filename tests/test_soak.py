@@ -16,6 +16,7 @@ import gc
 import os
 import random
 import statistics
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -130,6 +131,7 @@ def count(store: Store, table: Any) -> int:
 class Sample:
     cycle: int
     rss_kb: int
+    blocks: int  # memory blocks Python's allocator holds: the heap without SQLite's caches or malloc's arenas
     fds: int
     db_bytes: int
     stories: int
@@ -139,7 +141,7 @@ class Sample:
 
 def sample(cycle: int, store: Store, path: Path) -> Sample:
     gc.collect()
-    return Sample(cycle, rss_kb(), open_fds(), db_bytes(path), count(store, stories),
+    return Sample(cycle, rss_kb(), sys.getallocatedblocks(), open_fds(), db_bytes(path), count(store, stories),
                   sum(count(store, t) for t in PER_STORY_TABLES),
                   {t.name: count(store, t) for t in (feeds, channel_state, kv)})
 
@@ -230,8 +232,8 @@ async def test_soak_many_cycles_flat_memory_and_files_nothing_lost_nothing_doubl
             finally:
                 await core.aclose()
     print("\nsoak:", ", ".join(f"{k}={v}" for k, v in report.items()))
-    print("soak samples (cycle, RSS MB, fds, stories):",
-          " ".join(f"{s.cycle}:{s.rss_kb / 1024:.0f}/{s.fds}/{s.stories}" for s in samples))
+    print("soak samples (cycle, RSS MB, fds, stories, Python blocks):",
+          " ".join(f"{s.cycle}:{s.rss_kb / 1024:.0f}/{s.fds}/{s.stories}/{s.blocks}" for s in samples))
 
 
 def check(core: Sitrep, store: Store, soak: list[SoakFeed], hooks: WebhookServer, samples: list[Sample],
@@ -270,6 +272,8 @@ def check(core: Sitrep, store: Store, soak: list[SoakFeed], hooks: WebhookServer
     first, second = warm[: len(warm) // 2], warm[len(warm) // 2:]
     rss_first, rss_second = max(s.rss_kb for s in first), max(s.rss_kb for s in second)
     assert rss_second <= rss_first * 1.15 + 16 * 1024, (rss_first, rss_second)
+    blocks_first, blocks_second = max(s.blocks for s in first), max(s.blocks for s in second)
+    assert blocks_second <= blocks_first * 1.10, (blocks_first, blocks_second)  # the fakes' own logs included
     assert max(s.fds for s in second) <= max(s.fds for s in first) + 4
     # --- the database grows with the data: rows and bytes per story steady, bookkeeping constant ------------
     mid = first[-1]
@@ -285,6 +289,7 @@ def check(core: Sitrep, store: Store, soak: list[SoakFeed], hooks: WebhookServer
         "digests": len(digest_rows), "posts": sum(posted.values()), "duplicates": len(duplicates),
         "rss_start_mb": round(warm[0].rss_kb / 1024, 1), "rss_end_mb": round(final.rss_kb / 1024, 1),
         "fds_start": warm[0].fds, "fds_end": final.fds,
+        "py_blocks_start": warm[0].blocks, "py_blocks_end": final.blocks,
         "db_bytes_per_story_first_half": int(bytes_first), "db_bytes_per_story_second_half": int(bytes_second),
         "db_mb": round(final.db_bytes / 2**20, 2), "rows_per_story": round(rows_last, 2),
         "median_rss_mb": round(statistics.median(s.rss_kb for s in warm) / 1024, 1),
