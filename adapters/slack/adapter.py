@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.authorization.async_single_team_authorization import AsyncSingleTeamAuthorization
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.admins import AdminDirectory
 from adapters.slack.commands import ACK_BUDGET, SlackCommands
@@ -42,10 +44,12 @@ def build_app(core: Sitrep, config: SlackConfig, *, client: AsyncWebClient, cloc
 
     Bolt's own signature check is off because it cannot take our clock and parses before it
     checks; HTTP mode verifies every request on its raw bytes first (server.py), and Socket Mode
-    needs no signatures (the WebSocket is opened with the app token).
+    needs no signatures (the WebSocket is opened with the app token). Listeners acknowledge and
+    return, leaving slow work to tasks of their own (commands.py), so bolt answers Slack as soon as
+    a listener returns (`process_before_response`) instead of polling for the acknowledgement.
     """
     app = AsyncApp(client=client, signing_secret="", request_verification_enabled=False,
-                   process_before_response=False, name="sitrep", logger=logging.getLogger("adapters.slack.bolt"))
+                   process_before_response=True, name="sitrep", logger=logging.getLogger("adapters.slack.bolt"))
     commands = SlackCommands(core, AdminDirectory(config.admins, client=client, clock=clock), ack_budget=ack_budget)
     commands.register(app)
     return app, commands
@@ -74,7 +78,7 @@ class SlackAdapter:
         return self.server.port if self.server else None
 
     async def start(self) -> None:
-        await self._check_token()
+        share_identity(self.app, await self._check_token())
         if self.config.mode == "http":
             assert self.config.signing_secret is not None, "the config model requires it in http mode"
             verifier = SignatureVerifier(self.config.signing_secret.get_secret_value(), clock=self.clock)
@@ -96,7 +100,7 @@ class SlackAdapter:
             self.server = None
         await self.commands.drain()
 
-    async def _check_token(self) -> None:
+    async def _check_token(self) -> AsyncSlackResponse:
         """Fail at start, with the reason, rather than on the first command."""
         try:
             identity = await self.client.auth_test()
@@ -105,3 +109,16 @@ class SlackAdapter:
         except (SlackClientError, aiohttp.ClientError, OSError) as error:
             raise SitrepError(f"cannot reach the Slack Web API at {self.config.api_url}: {error}") from None
         log.info("Slack: signed in as %s in %s", identity.get("user"), identity.get("team"))
+        return identity
+
+
+def share_identity(app: AsyncApp, identity: AsyncSlackResponse) -> None:
+    """Hand bolt the auth.test answer the start already got.
+
+    bolt's single-workspace authorization calls auth.test on the first request it sees, and again
+    for every request that arrives before that first answer: a burst of commands just after a start
+    cost one auth.test each (500 in the load test), and Slack rate-limits that method.
+    """
+    for middleware in getattr(app, "_async_middleware_list", []):
+        if isinstance(middleware, AsyncSingleTeamAuthorization) and middleware.auth_test_result is None:
+            middleware.auth_test_result = identity

@@ -10,6 +10,7 @@ behind a load balancer or reverse proxy. `GET /healthz` answers 200 for the bala
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 
 from aiohttp import web
@@ -17,12 +18,17 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from adapters.slack.commands import RECEIVED_AT
 from adapters.slack.signing import SignatureVerifier
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY = 1024 * 1024  # Slack's largest requests (interactivity with a whole message) are far smaller
+# Connections waiting to be accepted. aiohttp's default (128) is too short for a burst of commands
+# (a workspace-wide announcement, Slack's retries): the kernel then drops the extra connection
+# attempts and each sender retries a whole second later, which alone can break the 3-second ack.
+BACKLOG = 1024
 
 
 class SlackHttpServer:
@@ -39,7 +45,7 @@ class SlackHttpServer:
     async def start(self) -> None:
         self._runner = web.AppRunner(self.web, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        site = web.TCPSite(self._runner, self.host, self.port, backlog=BACKLOG)
         await site.start()
         self.port = int(self._runner.addresses[0][1])  # the real one when the config asked for 0
         log.info("Slack HTTP mode: listening on %s:%d%s", self.host, self.port, EVENTS_PATH)
@@ -50,6 +56,7 @@ class SlackHttpServer:
             self._runner = None
 
     async def events(self, request: web.Request) -> web.Response:
+        received_at = time.monotonic()  # the acknowledgement budget counts from here
         body = await request.read()
         problem = self.verifier.check_headers(body, request.headers)
         if problem is not None:
@@ -58,7 +65,7 @@ class SlackHttpServer:
         headers: dict[str, str | Sequence[str]] = {key: request.headers.getall(key) for key in request.headers}
         try:
             bolt_request = AsyncBoltRequest(body=body.decode("utf-8", "replace"), query=request.query_string,
-                                            headers=headers)
+                                            headers=headers, context={RECEIVED_AT: received_at})
         # A `payload=` that is not JSON, or JSON that is not an object: Bolt parses it eagerly and raises.
         except (ValueError, AttributeError, TypeError, KeyError) as error:
             log.warning("refused a signed request to %s that Slack would not send: %s", EVENTS_PATH,

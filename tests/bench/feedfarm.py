@@ -17,6 +17,13 @@ import asyncio
 import functools
 import random
 import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -113,6 +120,33 @@ async def serve(args: argparse.Namespace) -> None:
     except TimeoutError:
         pass
     await server.close()
+
+
+@contextmanager
+def running(feeds: int, *, hosts_count: int, latency: float, slow: float = 1.0, items: int = 15) -> Iterator[int]:
+    """The farm in its own process (so serving feeds costs the measured process nothing); yields its port."""
+    with tempfile.TemporaryDirectory() as folder:
+        ready = Path(folder) / "port"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.bench.feedfarm", "--feeds", str(feeds), "--hosts", str(hosts_count),
+             "--latency", str(latency), "--slow", str(slow), "--items", str(items), "--ready", str(ready)],
+            cwd=Path(__file__).resolve().parents[2])
+        try:
+            deadline = time.monotonic() + 60
+            while not (ready.exists() and ready.read_text()):
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the feed farm did not start")
+                time.sleep(0.05)
+            yield int(ready.read_text())
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def advance(port: int) -> None:
+    """Every changing feed gains one item."""
+    with urllib.request.urlopen(f"http://{hosts(1)[0]}:{port}/advance", timeout=30) as answer:
+        answer.read()
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,10 +45,11 @@ class Scripted:
 
 @dataclass
 class Response:
-    """One POST to a response_url."""
+    """One POST to a response_url, with when it arrived (time.monotonic(), for latency figures)."""
 
     key: str
     body: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
 
 
 class FakeSlack:

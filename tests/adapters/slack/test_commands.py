@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from adapters.slack.adapter import SlackAdapter
-from adapters.slack.commands import FAILED, from_slack_text
+from adapters.slack.commands import FAILED, INLINE_WAITERS, from_slack_text
 from adapters.slack.interactive import share_command, shared, with_share_button, without_share_button
 from bot.app import Sitrep
 from bot.cards import Card
@@ -37,6 +37,36 @@ async def test_a_slow_answer_is_acknowledged_at_once_and_posted_to_the_response_
     assert answer.key == "slow"
     assert answer.body["response_type"] == "ephemeral"
     assert "Caitlin Kalinowski" in texts(answer.body) and "head of robotics" in texts(answer.body)
+
+
+async def test_in_a_burst_only_a_few_commands_wait_for_their_answer_the_rest_are_acknowledged_at_once(
+        slack: SlackClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    gate = asyncio.Event()
+    core = slack.adapter.core
+    original = core.handle
+
+    async def slow(text: str, caller: Caller) -> Card:
+        await gate.wait()
+        return await original(text, caller)
+
+    monkeypatch.setattr(core, "handle", slow)
+    slack.adapter.commands.ack_budget = 30  # the waiters would wait that long: only the burst rule acks the rest
+    extra = 3
+    sent = [asyncio.create_task(slack.command("/whois", "Kalinowski", key=f"b{i}"))
+            for i in range(INLINE_WAITERS + extra)]
+    done, waiting = await asyncio.wait(sent, timeout=10, return_when=asyncio.FIRST_EXCEPTION)
+    while len(done) < extra:
+        more, waiting = await asyncio.wait(waiting, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+        assert more, "the commands beyond the waiters were not acknowledged while the answers were held"
+        done |= more
+    assert len(done) == extra and len(waiting) == INLINE_WAITERS
+    assert all(t.result().status_code == 200 and t.result().content == b"" for t in done)
+    gate.set()
+    inline = [(await t).json() for t in waiting]
+    assert all("Caitlin Kalinowski" in texts(answer) for answer in inline)
+    followed = [await slack.fake.next_response() for _ in range(extra)]
+    assert all("Caitlin Kalinowski" in texts(answer.body) for answer in followed)
+    assert slack.fake.responses.empty()
 
 
 async def test_a_crash_in_the_core_still_gets_an_answer(slack: SlackClient, monkeypatch: pytest.MonkeyPatch) -> None:

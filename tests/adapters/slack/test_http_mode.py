@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from tests.adapters.slack.conftest import SlackClient, texts
@@ -95,3 +96,10 @@ def _signed(body: str, timestamp: int) -> dict[str, str]:
     from tests.fakes.slack_api import signed_headers
 
     return signed_headers(SECRET, body, timestamp)
+
+
+async def test_commands_arriving_together_after_a_start_cost_no_extra_auth_test(slack: SlackClient) -> None:
+    """bolt is handed the start's auth.test answer; on its own it asks once per command until the first returns."""
+    answers = await asyncio.gather(*(slack.command("/news", "drones") for _ in range(12)))
+    assert all(a.status_code == 200 for a in answers)
+    assert len(slack.fake.called("auth.test")) == 1
