@@ -26,17 +26,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import feedparser
 import yaml
 
-from tests.bench.feedfarm import feed_url, hosts
+from tests.bench.feedfarm import advance, feed_url, running
 
 FEEDS = int(os.environ.get("SITREP_BENCH_FEEDS", "2000"))
 RSS_FEEDS = int(os.environ.get("SITREP_BENCH_RSS_FEEDS", "10000"))
@@ -47,30 +45,9 @@ SAMPLE_EVERY = int(os.environ.get("SITREP_BENCH_SAMPLE_EVERY", "10"))
 REPO = Path(__file__).resolve().parents[2]
 
 
-@contextmanager
-def farm(feeds: int, items: int = 15) -> Iterator[int]:
-    """The feed farm in its own process; yields its port."""
-    with tempfile.TemporaryDirectory() as folder:
-        ready = Path(folder) / "port"
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.bench.feedfarm", "--feeds", str(feeds), "--hosts", str(HOSTS),
-             "--latency", str(LATENCY), "--slow", str(SLOW), "--items", str(items), "--ready", str(ready)],
-            cwd=REPO)
-        try:
-            deadline = time.monotonic() + 60
-            while not (ready.exists() and ready.read_text()):
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the feed farm did not start")
-                time.sleep(0.05)
-            yield int(ready.read_text())
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def advance(port: int) -> None:
-    with urllib.request.urlopen(f"http://{hosts(1)[0]}:{port}/advance", timeout=30) as answer:
-        answer.read()
+def farm(feeds: int, items: int = 15) -> AbstractContextManager[int]:
+    """The benchmark's feed farm in its own process; yields its port."""
+    return running(feeds, hosts_count=HOSTS, latency=LATENCY, slow=SLOW, items=items)
 
 
 def bench_config(folder: Path, port: int, feeds: int) -> Any:

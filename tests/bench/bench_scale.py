@@ -47,8 +47,8 @@ from typing import Any
 
 import yaml
 
-from tests.bench.bench_poll import HOSTS, advance, farm
-from tests.bench.feedfarm import feed_url
+from tests.bench.bench_poll import HOSTS, farm
+from tests.bench.feedfarm import advance, feed_url
 
 FEEDS = int(os.environ.get("SITREP_BENCH_SCALE_FEEDS", "1000"))
 COUNTS = (1, 2, 4)
