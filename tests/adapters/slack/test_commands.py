@@ -18,17 +18,22 @@ from tests.adapters.slack.conftest import SlackClient, slack_config, texts
 from tests.fakes.slack_api import FakeSlack
 
 
-async def test_a_slow_answer_is_acknowledged_at_once_and_posted_to_the_response_url(
-        slack: SlackClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def held_answers(slack: SlackClient, monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """The core answers only once the returned event is set: a slow database, on demand."""
     gate = asyncio.Event()
-    core = slack.adapter.core
-    original = core.handle
+    original = slack.adapter.core.handle
 
     async def slow(text: str, caller: Caller) -> Card:
         await gate.wait()
         return await original(text, caller)
 
-    monkeypatch.setattr(core, "handle", slow)
+    monkeypatch.setattr(slack.adapter.core, "handle", slow)
+    return gate
+
+
+async def test_a_slow_answer_is_acknowledged_at_once_and_posted_to_the_response_url(
+        slack: SlackClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    gate = held_answers(slack, monkeypatch)
     slack.adapter.commands.ack_budget = 0.05
     response = await slack.command("/whois", "Kalinowski", key="slow")
     assert response.status_code == 200 and response.content == b""  # acknowledged, nothing said yet
@@ -41,15 +46,7 @@ async def test_a_slow_answer_is_acknowledged_at_once_and_posted_to_the_response_
 
 async def test_in_a_burst_only_a_few_commands_wait_for_their_answer_the_rest_are_acknowledged_at_once(
         slack: SlackClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    gate = asyncio.Event()
-    core = slack.adapter.core
-    original = core.handle
-
-    async def slow(text: str, caller: Caller) -> Card:
-        await gate.wait()
-        return await original(text, caller)
-
-    monkeypatch.setattr(core, "handle", slow)
+    gate = held_answers(slack, monkeypatch)
     slack.adapter.commands.ack_budget = 30  # the waiters would wait that long: only the burst rule acks the rest
     extra = 3
     sent = [asyncio.create_task(slack.command("/whois", "Kalinowski", key=f"b{i}"))
