@@ -140,6 +140,9 @@ def _role_phrase(title: str, org: str | None) -> str:
         return title
     if _CLAUSE.match(title):
         return f"{title} ({org})" if org.lower() not in title.lower() else title
+    office = re.match(r"^(?:Department|Ministry) of (?P<area>.+)$", org)
+    if office and title in ("Secretary", "Minister", "Undersecretary", "Under Secretary", "Deputy Secretary"):
+        return f"{title} of {office.group('area')}"  # "Secretary of Defense", not "Department of Defense's Secretary"
     if re.search(r"\bmember$", title):  # "member of the European Parliament", not "the Parliament's member"
         return f"{title} of {'the ' if _THE_BODY.search(org) else ''}{org}"
     return f"{org}' {title}" if org.endswith("s") else f"{org}'s {title}"

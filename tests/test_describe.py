@@ -13,6 +13,8 @@ from bot.describe import _role_phrase
     ("member", "European Parliament", "member of the European Parliament"),
     ("board member", "Anduril", "board member of Anduril"),
     ("Rear Admiral", None, "Rear Admiral"),
+    ("Secretary", "Department of Defense", "Secretary of Defense"),
+    ("Minister", "Ministry of Defence", "Minister of Defence"),
 ])
 def test_role_phrases_read_the_way_a_reporter_writes_them(title: str, org: str | None, phrase: str) -> None:
     assert _role_phrase(title, org) == phrase
