@@ -23,6 +23,7 @@ from bot.store import Store
 from bot.store.knowledge_write import VERSION_KEY, name_key
 from bot.store.schema import entities, entity_aliases, events, kv, mentions, quotes, roles, stories
 from bot.whois import whois
+from tests.fakes.bulk import made_up_names, made_up_word
 
 STORIES = 100_000
 PEOPLE = 16_000
@@ -37,23 +38,9 @@ TITLES = ["chief executive", "head of robotics", "researcher", "analyst", "direc
 ORG_WORDS = ["Systems", "Labs", "Dynamics", "Robotics", "Institute", "Agency", "Group", "Aerospace"]
 
 
-def _word(rng: random.Random, parts: int) -> str:
-    return "".join(rng.choice(SYLLABLES) for _ in range(parts)).capitalize()
-
-
-def _names(rng: random.Random) -> tuple[list[str], list[str]]:
-    firsts = sorted({_word(rng, 2) for _ in range(1500)})
-    people: set[str] = set()
-    while len(people) < PEOPLE:
-        people.add(f"{rng.choice(firsts)} {_word(rng, rng.choice((2, 3)))}")
-    orgs: set[str] = set()
-    while len(orgs) < ORGS:
-        orgs.add(f"{_word(rng, 2)} {rng.choice(ORG_WORDS)}")
-    return sorted(people), sorted(orgs)
-
-
 def build(store: Store, rng: random.Random) -> tuple[list[str], list[str]]:
-    people, orgs = _names(rng)
+    people, orgs = made_up_names(rng, PEOPLE, ORGS, first_names=1500, surname_parts=(2, 3), syllables=SYLLABLES,
+                                 org_words=ORG_WORDS)
     start = datetime(2024, 1, 1, tzinfo=UTC)
     names = [(n, "person") for n in people] + [(n, "org") for n in orgs]
     with store.engine.begin() as c:
@@ -121,7 +108,7 @@ def queries(rng: random.Random, people: list[str], orgs: list[str]) -> list[str]
         elif kind < 0.9:
             asked.append(rng.choice(orgs))
         else:
-            asked.append(f"Zq{_word(rng, 3)} Xv{_word(rng, 2)}")
+            asked.append(f"Zq{made_up_word(rng, 3, SYLLABLES)} Xv{made_up_word(rng, 2, SYLLABLES)}")
     return asked
 
 

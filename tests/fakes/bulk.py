@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -47,18 +48,23 @@ class Bulk:
     stories: int
 
 
-def _word(rng: random.Random, parts: int) -> str:
-    return "".join(rng.choice(SYLLABLES) for _ in range(parts)).capitalize()
+def made_up_word(rng: random.Random, parts: int, syllables: Sequence[str] = SYLLABLES) -> str:
+    return "".join(rng.choice(syllables) for _ in range(parts)).capitalize()
 
 
-def _names(rng: random.Random, people: int, orgs: int) -> tuple[list[str], list[str]]:
-    firsts = sorted({_word(rng, 2) for _ in range(max(people // 3, 10))})
+def made_up_names(rng: random.Random, people: int, orgs: int, *, first_names: int,
+                  surname_parts: Sequence[int] = (3,), syllables: Sequence[str] = SYLLABLES,
+                  org_words: Sequence[str] = ORG_WORDS) -> tuple[list[str], list[str]]:
+    """Made-up people ("Kari Tonesa") and organisations ("Lumo Robotics"), the same for the same seed."""
+    firsts = sorted({made_up_word(rng, 2, syllables) for _ in range(first_names)})
     found: set[str] = set()
     while len(found) < people:
-        found.add(f"{rng.choice(firsts)} {_word(rng, 3)}")
+        first = rng.choice(firsts)
+        parts = rng.choice(surname_parts) if len(surname_parts) > 1 else surname_parts[0]
+        found.add(f"{first} {made_up_word(rng, parts, syllables)}")
     companies: set[str] = set()
     while len(companies) < orgs:
-        companies.add(f"{_word(rng, 2)} {rng.choice(ORG_WORDS)}")
+        companies.add(f"{made_up_word(rng, 2, syllables)} {rng.choice(org_words)}")
     return sorted(found), sorted(companies)
 
 
@@ -66,7 +72,7 @@ def build(store: Store, *, stories_count: int = 3000, people: int = 1200, orgs: 
           seed: int = 11, start: datetime = START) -> Bulk:
     """Write `stories_count` enriched stories naming `people` and `orgs` (skewed, as news is)."""
     rng = random.Random(seed)
-    persons, companies = _names(rng, people, orgs)
+    persons, companies = made_up_names(rng, people, orgs, first_names=max(people // 3, 10))
     named = [(n, EntityKind.person) for n in persons] + [(n, EntityKind.org) for n in companies]
     weights = list(itertools.accumulate(1.0 / (rank + 1) ** 0.8 for rank in range(len(named))))
     rows: dict[str, list[dict[str, Any]]] = {"stories": [], "sources": [], "facts": [], "mentions": [], "roles": [],
