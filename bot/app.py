@@ -18,27 +18,29 @@ from typing import Any
 
 import httpx
 
-from bot import metrics, platforms, ssrf
+from bot import platforms
 from bot.cards import Card, ChannelLine, Digest, FeedLine, FeedsCard, MessageCard, to_json
 from bot.clock import Clock, SystemClock
 from bot.commands import MAX_QUERY, Caller, CommandRouter, Invocation
 from bot.config import BUILTIN_TOPICS, Config
-from bot.config.models import ChannelConfig, TopicConfig
-from bot.delivery import Deliverer, instance_id
-from bot.digest import OVERLAP
-from bot.digest import build as build_digest
-from bot.enrich import Enricher
+from bot.config.settings import ChannelConfig, TopicConfig
+from bot.delivery.deliverer import Deliverer, instance_id
+from bot.delivery.digest import OVERLAP
+from bot.delivery.digest import build as build_digest
 from bot.errors import CommandError, SitrepError
-from bot.feeds import parse_feed
-from bot.fetch import Fetcher
-from bot.instrumented import DigestWatch, InstrumentedSender
-from bot.news import news
-from bot.poll import Poller, PollReport, Progress
+from bot.http import ssrf
+from bot.http.fetch import Fetcher
+from bot.ingest.parse import parse_feed
+from bot.ingest.poll import Poller, PollReport, Progress
+from bot.ingest.topics import TopicFilter
+from bot.knowledge.enrich import Enricher
+from bot.knowledge.news import news
+from bot.knowledge.whois import whois
+from bot.ops import metrics
+from bot.ops.instrumented import DigestWatch, InstrumentedSender
 from bot.ports import Sender
 from bot.store import Store
 from bot.store.db import default_url
-from bot.topics import TopicFilter
-from bot.whois import whois
 
 log = logging.getLogger(__name__)
 INTERACTIVE_DIGEST_WINDOW = timedelta(days=7)

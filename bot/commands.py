@@ -11,9 +11,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot import metrics
 from bot.cards import Card, HelpCard, MessageCard
 from bot.errors import CommandError, PermissionDenied
+from bot.ops import metrics
 
 MAX_COMMAND = 500  # characters; longer input is refused before any work
 MAX_QUERY = 200  # characters of a /whois name or /news query that are searched for

@@ -11,7 +11,7 @@ from bot.errors import SitrepError
 
 if TYPE_CHECKING:
     from bot.app import Sitrep
-    from bot.config.models import ChannelConfig
+    from bot.config.settings import ChannelConfig
 
 
 class DeliveryError(SitrepError):

@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import Sitrep
 from bot.cards import MessageCard
-from bot.cli import main
+from bot.cli.main import main
 from bot.clock import FakeClock
 from bot.commands import Caller
 from bot.store.schema import feeds

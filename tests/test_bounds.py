@@ -1,8 +1,8 @@
 """Every parser and fetch is bounded in size and time; one test per bound.
 
 Bounds already tested elsewhere are listed where they live: remote body cap and decompression bombs
-(tests/test_fetch.py, tests/test_decode.py), connect/read timeouts (tests/test_fetch.py), XML entity
-declarations (tests/test_decode.py / bot/xmlsafe.py), the Slack HTTP request size
+(tests/http/test_fetch.py, tests/http/test_decode.py), connect/read timeouts (tests/http/test_fetch.py), XML entity
+declarations (tests/http/test_decode.py / bot/ingest/xmlsafe.py), the Slack HTTP request size
 (adapters/slack/server.py MAX_BODY). Here: the rest, and each bound the issue names.
 """
 
@@ -18,20 +18,20 @@ import pytest
 import trafilatura
 import yaml
 
-from bot import feeds, fulltext
 from bot.app import Sitrep
 from bot.cards import NewsCard, WhoisCard
 from bot.clock import FakeClock
 from bot.commands import MAX_COMMAND, MAX_QUERY, Caller
 from bot.config import load_config, parse_config
 from bot.config.loader import MAX_BYTES, MAX_NODES
-from bot.config.models import HttpConfig, TopicConfig
+from bot.config.settings import HttpConfig, TopicConfig
 from bot.config.types import MAX_TERM
 from bot.errors import ConfigError
-from bot.feeds import parse_feed
-from bot.fetch import PAGE_ACCEPT, Fetcher
+from bot.http.fetch import PAGE_ACCEPT, Fetcher
+from bot.ingest import fulltext, parse
+from bot.ingest.parse import parse_feed
+from bot.ingest.topics import MAX_TEXT, TopicFilter
 from bot.store import Store
-from bot.topics import MAX_TEXT, TopicFilter
 from tests.conftest import make_config
 from tests.fakes.feed_server import FeedServer, Raw, Trickle
 
@@ -67,9 +67,9 @@ async def test_an_article_page_that_never_finishes_hits_the_total_timeout() -> N
 
 
 def test_a_feed_is_cut_at_max_items() -> None:
-    items = "".join(f"<item><title>t{i}</title><guid>g{i}</guid></item>" for i in range(feeds.MAX_ITEMS + 50))
+    items = "".join(f"<item><title>t{i}</title><guid>g{i}</guid></item>" for i in range(parse.MAX_ITEMS + 50))
     parsed = parse_feed(f"<rss version='2.0'><channel><title>x</title>{items}</channel></rss>".encode(), url="x")
-    assert len(parsed.items) == feeds.MAX_ITEMS
+    assert len(parsed.items) == parse.MAX_ITEMS
 
 
 def test_every_field_of_an_item_is_bounded() -> None:
@@ -80,12 +80,12 @@ def test_every_field_of_an_item_is_bounded() -> None:
             f"<content:encoded xmlns:content='http://purl.org/rss/1.0/modules/content/'>&lt;p&gt;{huge}&lt;/p&gt;"
             f"&lt;p&gt;{huge}&lt;/p&gt;</content:encoded></item></channel></rss>").encode()
     [item] = parse_feed(body, url="x").items
-    assert len(item.title) <= feeds.MAX_TITLE
+    assert len(item.title) <= parse.MAX_TITLE
     assert item.link is None  # too long to be a real link; cut, it would point elsewhere
-    assert item.guid is not None and len(item.guid) <= feeds.MAX_GUID
-    assert item.author is not None and len(item.author) <= feeds.MAX_AUTHOR
-    assert len(item.summary) <= feeds.MAX_TEXT and len(item.content) <= feeds.MAX_TEXT
-    assert sum(len(p) + 1 for p in item.paragraphs) <= feeds.MAX_TEXT + 1
+    assert item.guid is not None and len(item.guid) <= parse.MAX_GUID
+    assert item.author is not None and len(item.author) <= parse.MAX_AUTHOR
+    assert len(item.summary) <= parse.MAX_TEXT and len(item.content) <= parse.MAX_TEXT
+    assert sum(len(p) + 1 for p in item.paragraphs) <= parse.MAX_TEXT + 1
 
 
 def test_entity_expansion_in_a_feed_is_defused() -> None:

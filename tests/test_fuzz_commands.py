@@ -24,11 +24,11 @@ from bot.app import Sitrep
 from bot.cards import MessageCard
 from bot.clock import FakeClock
 from bot.commands import ADMIN, MAX_COMMAND, Caller, parse
-from bot.config.models import HttpConfig
+from bot.config.settings import HttpConfig
 from bot.errors import CommandError
-from bot.fetch import Fetcher
-from bot.render import markdown, text
-from bot.ssrf import guarded_client
+from bot.http.fetch import Fetcher
+from bot.http.ssrf import guarded_client
+from bot.render import markdown, plain
 from bot.store import Store
 from tests.conftest import make_config
 from tests.fakes.digests import HOSTILE
@@ -70,7 +70,7 @@ def _check_answer(card: object, typed: str) -> None:
     slack, discord = blocks.render_card(card), embeds.render_card(card)  # type: ignore[arg-type]
     assert slack_problems(slack) == [] and slack_hazards(slack) == [], (typed, slack)
     assert discord_problems(discord) == [] and discord_hazards(discord) == [], (typed, discord)
-    rendered = text.render(card) + markdown.render(card)  # type: ignore[arg-type]
+    rendered = plain.render(card) + markdown.render(card)  # type: ignore[arg-type]
     assert "\x1b" not in rendered and "\u202e" not in rendered
 
 

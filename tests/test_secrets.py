@@ -23,7 +23,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.config import parse_config
-from bot.config.models import SlackConfig
+from bot.config.settings import SlackConfig
 from bot.errors import ConfigError
 from tests.conftest import REPO
 from tests.fakes.discord_api import FakeDiscord
@@ -274,7 +274,7 @@ def test_exceptions_and_reprs_hide_secrets() -> None:
 
 
 def test_log_lines_and_tracebacks_are_redacted() -> None:
-    from bot.logs import JsonFormatter, RedactingFormatter
+    from bot.ops.logs import JsonFormatter, RedactingFormatter
 
     token = SECRETS["SLACK_BOT_TOKEN"]
     formatter = RedactingFormatter(JsonFormatter(), [token, "short"])

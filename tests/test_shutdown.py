@@ -7,7 +7,7 @@ import asyncio
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_PAUSED
 
-from bot.schedule import finish_running_jobs
+from bot.delivery.schedule import finish_running_jobs
 
 
 async def settle() -> None:

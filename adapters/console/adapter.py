@@ -10,11 +10,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 from bot.cards import Card, Digest
 from bot.commands import Caller
-from bot.render import text
+from bot.render import plain
 
 if TYPE_CHECKING:
     from bot.app import Sitrep
-    from bot.config.models import ChannelConfig
+    from bot.config.settings import ChannelConfig
 
 log = logging.getLogger(__name__)
 PROMPT = "sitrep> "
@@ -64,7 +64,7 @@ class ConsoleAdapter:
 
     async def answer(self, line: str) -> str:
         card: Card = await self.core.handle(line, self.caller)
-        return text.render(card)
+        return plain.render(card)
 
     async def _loop(self) -> None:
         try:
@@ -92,10 +92,10 @@ class ConsolePlugin:
     name = "console"
 
     def render_digest(self, digest: Digest) -> list[Any]:
-        return [text.digest(digest)]
+        return [plain.digest(digest)]
 
     def render_card(self, card: Card) -> Any:
-        return text.render(card)
+        return plain.render(card)
 
     def sender(self, core: Sitrep) -> ConsoleSender:
         return ConsoleSender()

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from adapters.discord.adapter import DiscordAdapter
     from adapters.discord.sender import DiscordSender
     from bot.app import Sitrep
-    from bot.config.models import DiscordConfig
+    from bot.config.settings import DiscordConfig
 
 
 def discord_config(core: Sitrep) -> DiscordConfig:

@@ -17,7 +17,7 @@ from typing import Any, cast
 import discord
 from discord import app_commands
 
-from bot.config.models import DiscordConfig
+from bot.config.settings import DiscordConfig
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from discord import app_commands
 from adapters.discord.reply import DEFER_AFTER, answer
 from bot.app import Sitrep
 from bot.commands import Caller
-from bot.store.knowledge import name_key
+from bot.store.knowledge_repo import name_key
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.cards import Card, Digest, DigestEntry, MessageCard
-from bot.render import cards as card_lines
-from bot.render import lines
+from bot.render import card_lines, entry_lines
+from bot.render.safety import clean, deceptive_label, discord_escape, discord_neutralise, discord_url, host, link_target
 from bot.render.split import pack, shorten, units
-from bot.safety import clean, deceptive_label, discord_escape, discord_neutralise, discord_url, host, link_target
 
 CONTENT = 2000
 EMBEDS = 10
@@ -40,7 +39,7 @@ def _code(raw: str) -> str:
     return "`" + discord_neutralise(clean(raw).replace("`", "'")) + "`"
 
 
-MARKUP = lines.Markup(
+MARKUP = entry_lines.Markup(
     escape=discord_escape,
     link=lambda label, url: f"[{label}]({discord_url(url)})",
     bold=lambda s: f"**{s}**",
@@ -51,7 +50,7 @@ MARKUP = lines.Markup(
 
 def title_text(text: str) -> str:
     """Text for an embed title: titles show no links or mentions, but mentions are broken anyway."""
-    return shorten(discord_neutralise(clean(text) or lines.UNTITLED), TITLE)
+    return shorten(discord_neutralise(clean(text) or entry_lines.UNTITLED), TITLE)
 
 
 def embed_size(embed: Embed) -> int:
@@ -70,11 +69,11 @@ def message(content: str, embeds: list[Embed]) -> dict[str, Any]:
 
 
 def _entry_embeds(entry: DigestEntry, color: int) -> list[Embed]:
-    title = clean(entry.headline) or lines.UNTITLED
+    title = clean(entry.headline) or entry_lines.UNTITLED
     first: Embed = {"title": title_text(title), "color": color}
     lead: list[str] = []
     if units(title) > TITLE:  # the title is only a label: the whole headline opens the text
-        lead += lines.wrapped(title, DESCRIPTION, MARKUP, first="", rest="", style=MARKUP.bold)
+        lead += entry_lines.wrapped(title, DESCRIPTION, MARKUP, first="", rest="", style=MARKUP.bold)
     target = link_target(entry.url)
     if target and deceptive_label(title, target):
         lead.append(f"{MARKUP.italic('Link:')} {MARKUP.link(discord_escape(host(target)), target)}")
@@ -82,7 +81,7 @@ def _entry_embeds(entry: DigestEntry, color: int) -> list[Embed]:
         first["url"] = target
     if entry.published:
         first["timestamp"] = entry.published.isoformat()
-    chunks = pack(lead + lines.body(entry, DESCRIPTION, MARKUP), DESCRIPTION)
+    chunks = pack(lead + entry_lines.body(entry, DESCRIPTION, MARKUP), DESCRIPTION)
     embeds = [first]
     for i, chunk in enumerate(chunks):
         if i == 0:
@@ -146,7 +145,7 @@ def render_digest(digest: Digest) -> list[dict[str, Any]]:
         else:
             content = f"{_heading(digest)} — continued ({i + 1}/{len(packed)})"
         if digest.more and i == len(packed) - 1:
-            content += "\n" + discord_escape(lines.more_line(digest.more))
+            content += "\n" + discord_escape(entry_lines.more_line(digest.more))
         payloads.append(message(content, embeds))
     return payloads
 
@@ -173,7 +172,7 @@ def render_card(card: Card) -> dict[str, Any]:
         return _card_embed(*body)
     assert isinstance(card, MessageCard)
     prefix = {"error": "⚠️ ", "denied": "⛔ "}.get(card.level, "")
-    text = lines.wrapped(card.text, CONTENT - 10, MARKUP, first=prefix, rest="")
+    text = entry_lines.wrapped(card.text, CONTENT - 10, MARKUP, first=prefix, rest="")
     return message(text[0] if text else prefix.strip() or "…", [])
 
 
@@ -196,5 +195,5 @@ def _digest_card(digest: Digest) -> dict[str, Any]:
         content += "\nNothing new since the last digest."
     hidden = len(digest.entries) - shown + digest.more
     if hidden:
-        content += "\n" + discord_escape(lines.more_line(hidden))
+        content += "\n" + discord_escape(entry_lines.more_line(hidden))
     return message(content, packed[0] if packed else [])

@@ -13,7 +13,7 @@ import discord
 import httpx
 
 from adapters.discord.sender import USER_AGENT
-from bot.config.models import DiscordConfig
+from bot.config.settings import DiscordConfig
 from bot.errors import SitrepError
 
 SCOPES = ("bot", "applications.commands")

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from bot import __version__
-from bot.config.models import ChannelConfig
+from bot.config.settings import ChannelConfig
 from bot.ports import DeliveryError
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from bot.errors import SitrepError
 
 if TYPE_CHECKING:
     from bot.app import Sitrep
-    from bot.config.models import SlackConfig
+    from bot.config.settings import SlackConfig
 
 log = logging.getLogger(__name__)
 

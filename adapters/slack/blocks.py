@@ -14,10 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.cards import Card, Digest, MessageCard
-from bot.render import cards as card_lines
-from bot.render import lines
+from bot.render import card_lines, entry_lines
+from bot.render.safety import WJ, clean, slack_escape, slack_url
 from bot.render.split import pack, shorten, units
-from bot.safety import WJ, clean, slack_escape, slack_url
 
 BLOCKS = 50
 SECTION_TEXT = 3000
@@ -33,7 +32,7 @@ def _code(raw: str) -> str:
     return "`" + slack_escape(clean(raw).replace("`", "'")) + "`"
 
 
-MARKUP = lines.Markup(
+MARKUP = entry_lines.Markup(
     escape=slack_escape,
     link=lambda label, url: f"<{slack_url(url)}|{label}>",
     bold=lambda s: f"*{s}*",
@@ -96,7 +95,7 @@ def _meta(digest: Digest) -> str:
 def _entry_blocks(digest: Digest) -> list[list[Block]]:
     groups = []
     for entry in digest.entries:
-        rendered = lines.headline(entry, SECTION_TEXT, MARKUP) + lines.body(entry, SECTION_TEXT, MARKUP)
+        rendered = entry_lines.headline(entry, SECTION_TEXT, MARKUP) + entry_lines.body(entry, SECTION_TEXT, MARKUP)
         blocks = sections(rendered)
         if entry.published:
             blocks.append(context(entry.published.strftime("%b %d, %Y %H:%M UTC")))
@@ -131,7 +130,7 @@ def _fallback(digest: Digest, part: int, total: int, headlines: list[str]) -> st
     title = plain(digest.title, 300)
     text = slack_escape(title) + (f" ({part}/{total})" if total > 1 else "")
     for i, h in enumerate(headlines):
-        piece = ("; " if i else ": ") + slack_escape(shorten(clean(h) or lines.UNTITLED, 200))
+        piece = ("; " if i else ": ") + slack_escape(shorten(clean(h) or entry_lines.UNTITLED, 200))
         if units(text + piece) > FALLBACK_TEXT - 1:
             return text + "…"
         text += piece
@@ -145,7 +144,7 @@ def render_digest(digest: Digest) -> list[dict[str, Any]]:
     if not digest.entries:
         groups.append([section("Nothing new since the last digest.")])
     if digest.more:
-        groups.append([section(lines.more_line(digest.more))])
+        groups.append([section(entry_lines.more_line(digest.more))])
     messages = _pack_messages(head, groups)
     # Which headlines went where, for each message's notification text.
     where: list[list[str]] = [[] for _ in messages]
@@ -192,7 +191,7 @@ def render_card(card: Card) -> dict[str, Any]:
         return _card_message(*body)
     assert isinstance(card, MessageCard)
     prefix = {"error": ":warning: ", "denied": ":no_entry: "}.get(card.level, "")
-    groups = [lines.wrapped(card.text, SECTION_TEXT - len(prefix), MARKUP, first=prefix, rest="")]
+    groups = [entry_lines.wrapped(card.text, SECTION_TEXT - len(prefix), MARKUP, first=prefix, rest="")]
     message = _card_message("", [g for g in groups if g], level=card.level)
     message["text"] = prefix + (slack_escape(shorten(clean(card.text), FALLBACK_TEXT - 20)) or "sitrep")
     return message
@@ -222,7 +221,7 @@ def _digest_card(digest: Digest) -> dict[str, Any]:
         blocks.append(section("Nothing new since the last digest."))
     hidden = len(digest.entries) - shown + digest.more
     if hidden:
-        blocks.append(section(lines.more_line(hidden)))
+        blocks.append(section(entry_lines.more_line(hidden)))
     headlines = [e.headline for e in digest.entries[:shown]]
     return {"text": _fallback(digest, 1, 1, headlines), "blocks": blocks, "unfurl_links": False,
             "unfurl_media": False}

@@ -15,7 +15,7 @@ from typing import Any
 from adapters.slack.blocks import BLOCKS
 from bot.commands import parse
 from bot.errors import CommandError
-from bot.safety import clean, slack_escape
+from bot.render.safety import clean, slack_escape
 
 SHARE_ACTION = "sitrep_share"
 SHARE_BLOCK = "sitrep_share"

@@ -27,7 +27,7 @@ from bot.clock import Clock, SystemClock
 from bot.ports import DeliveryError
 
 if TYPE_CHECKING:
-    from bot.config.models import ChannelConfig
+    from bot.config.settings import ChannelConfig
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Posts use `?wait=true`, so Discord answers with the created message and its id is stored with the
 delivery. Webhooks cannot list messages, so a post whose outcome a crash left unknown is posted
-again (see bot/delivery.py); the id still lets an operator find and delete it.
+again (see bot/delivery/deliverer.py); the id still lets an operator find and delete it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from bot.cards import Card, Digest
 
 if TYPE_CHECKING:
     from bot.app import Sitrep
-    from bot.config.models import ChannelConfig
+    from bot.config.settings import ChannelConfig
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import httpx
 
-from bot.config.models import ChannelConfig, HttpConfig
+from bot.config.settings import ChannelConfig, HttpConfig
 from bot.errors import SitrepError
-from bot.fetch import user_agent
+from bot.http.fetch import user_agent
 from bot.ports import DeliveryError
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """`slack-webhook`: digests posted to a Slack incoming webhook as Block Kit messages.
 
 Slack's incoming webhooks answer `ok` and no message id, and offer no way to see what was posted,
-so a post whose outcome a crash left unknown is posted again (see bot/delivery.py).
+so a post whose outcome a crash left unknown is posted again (see bot/delivery/deliverer.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from bot.cards import Card, Digest
 
 if TYPE_CHECKING:
     from bot.app import Sitrep
-    from bot.config.models import ChannelConfig
+    from bot.config.settings import ChannelConfig
 
 # Slack's documented webhook errors that mean the channel cannot take posts until someone acts.
 PERMANENT = {

@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.config.models import Config
 from bot.config.presets import BUILTIN_TOPICS
+from bot.config.settings import Config
 from bot.errors import ConfigError, ConfigErrors
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ is a list of words and phrases chosen so that common false friends stay out:
 
 from __future__ import annotations
 
-from bot.config.models import TopicConfig
+from bot.config.settings import TopicConfig
 
 AI_TERMS = [
     "AI", "A.I.", "AGI", "artificial intelligence", "machine learning", "machine-learning", "deep learning",

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from bot.cards import Card, Digest, MessageCard, WhoisCard
-from bot.render import text as plain
-from bot.safety import clean, deceptive_label, discord_neutralise, host, link_target
+from bot.render import plain
+from bot.render.safety import clean, deceptive_label, discord_neutralise, host, link_target
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from bot.store import db
 from bot.store.feeds import FeedRepo, FeedRow
-from bot.store.knowledge import KnowledgeRepo, name_key
+from bot.store.knowledge_repo import KnowledgeRepo, name_key
 from bot.store.leases import LeaseRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.search import SearchHit

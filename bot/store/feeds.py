@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, Row, bindparam, delete, insert, or_, select, update
 
 from bot.clock import aware
-from bot.config.models import FeedConfig
+from bot.config.settings import FeedConfig
 from bot.store.db import serialize
 from bot.store.schema import feeds
 from bot.store.writes import write_lock

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import Connection, case, delete, func, insert, select, update
 
 from bot.clock import aware
-from bot.gazetteer import org_key
+from bot.knowledge.gazetteer import org_key
 from bot.models import EntityKind, ExtractedEntity
 from bot.store.db import new_id
 from bot.store.schema import entities, entity_aliases, events, kv, mentions, quotes, roles

@@ -4,7 +4,7 @@ A digest is stored before anything is sent; each message of it is a delivery row
 idempotency key. A sender claims a delivery (`sending`, with a lease), posts, then stores the
 platform's message id and `sent` in one transaction. A row found `sending` with its lease run out
 is an attempt whose outcome nobody knows: the deliverer checks the platform where it can before
-posting again (see bot/delivery.py).
+posting again (see bot/delivery/deliverer.py).
 
 Statuses: pending (to send; `next_attempt_at` says when), sending (claimed, or an attempt with an
 unknown outcome), sent (final, with the message id), failed (final: the platform refused this

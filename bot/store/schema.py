@@ -110,7 +110,7 @@ clusters = Table(
 stories = Table(
     "stories",
     metadata,
-    Column("id", String(64), primary_key=True),  # stable id: see bot.identity
+    Column("id", String(64), primary_key=True),  # stable id: see bot.ingest.identity
     Column("guid", Text),
     Column("url", Text),
     Column("canonical_url", Text),

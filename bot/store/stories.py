@@ -36,7 +36,7 @@ class NewStory:
     topics: list[str] = field(default_factory=list)
     topic_matches: list[TopicMatch] = field(default_factory=list)
     announce: bool = True
-    signature: dict[str, Any] | None = None  # clustering features (bot.cluster), computed when stored
+    signature: dict[str, Any] | None = None  # clustering features (bot.knowledge.cluster), computed when stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ class Stored:
 
 @dataclass(frozen=True, slots=True)
 class ItemKey:
-    """What identifies a feed item before it is stored (see bot.identity)."""
+    """What identifies a feed item before it is stored (see bot.ingest.identity)."""
 
     id: str
     canonical_url: str | None

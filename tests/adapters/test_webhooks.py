@@ -14,7 +14,7 @@ from adapters.slack.blocks import render_digest as slack_digest
 from adapters.webhooks.discord import DiscordWebhookSender
 from adapters.webhooks.slack import SlackWebhookSender
 from bot import platforms
-from bot.config.models import ChannelConfig
+from bot.config.settings import ChannelConfig
 from bot.ports import DeliveryError
 from tests.conftest import make_config
 from tests.fakes.digests import sample_digest

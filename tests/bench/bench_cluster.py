@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from bot.cluster import THRESHOLD, DocumentFrequency, _cosine, _jaccard, signature, similarity
+from bot.knowledge.cluster import THRESHOLD, DocumentFrequency, _cosine, _jaccard, signature, similarity
 from tests.fakes.labelled import LabelledStory, PairScores, cluster_set, greedy, pairwise
 
 DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev"

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import spacy
 
-from bot.config.models import NlpConfig
-from bot.enrich import BATCH, Enricher, StoryText
-from bot.nlp import ner_components
+from bot.config.settings import NlpConfig
+from bot.knowledge.enrich import BATCH, Enricher, StoryText
+from bot.knowledge.nlp import ner_components
 from bot.store import NewStory, Store
 
 STORIES = 600

@@ -1,9 +1,9 @@
 """Full-text extraction benchmark: token-level F1 against the reference texts in ../shared/corpus/articles.
 
-Each page goes through bot.fulltext.extract (trafilatura, as the poller uses it); its words are
+Each page goes through bot.ingest.fulltext.extract (trafilatura, as the poller uses it); its words are
 compared with the reference text's words as multisets (precision: extracted words that are in
 the reference; recall: reference words that were extracted), and F1 is averaged over pages. The
-baseline in the same run is every visible word of the page (bot.text.html_text), which is what a
+baseline in the same run is every visible word of the page (bot.ingest.html_text.html_text), which is what a
 reader without extraction would store: its recall is high, its precision is what extraction buys.
 
 References: scrapinghub's article-extraction benchmark (human-annotated article bodies),
@@ -19,8 +19,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bot.fulltext import extract
-from bot.text import html_text
+from bot.ingest.fulltext import extract
+from bot.ingest.html_text import html_text
 
 ARTICLES = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "articles"
 _WORD = re.compile(r"\w+")

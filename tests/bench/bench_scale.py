@@ -88,7 +88,7 @@ async def worker(config_path: Path) -> None:
     """One instance: open the store, say ready, wait for `go` on stdin, run one poll cycle, report."""
     from bot.app import Sitrep
     from bot.config import load_config
-    from bot.logs import setup_logging
+    from bot.ops.logs import setup_logging
 
     config = load_config(config_path)
     setup_logging(config.logging)

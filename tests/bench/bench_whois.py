@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from bot.knowledge.whois import whois
 from bot.store import Store
 from bot.store.knowledge_write import VERSION_KEY, name_key
 from bot.store.schema import entities, entity_aliases, events, kv, mentions, quotes, roles, stories
-from bot.whois import whois
 from tests.fakes.bulk import made_up_names, made_up_word
 
 STORIES = 100_000

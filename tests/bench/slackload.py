@@ -218,7 +218,7 @@ async def run_load(folder: Path, *, count: int = REQUESTS, poll: bool = True, fe
     """The whole scenario; `poll=False` sends the same burst to an idle bot (the baseline)."""
     from adapters.slack.adapter import SlackAdapter
     from bot.app import Sitrep
-    from bot.enrich import StoryText
+    from bot.knowledge.enrich import StoryText
     from bot.store import Store
     from bot.store.schema import stories as stories_table
 

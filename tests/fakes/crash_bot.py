@@ -1,6 +1,6 @@
 """The bot's scheduling loop as a process the crash test can kill: `python -m tests.fakes.crash_bot CONFIG`.
 
-It runs what `sitrep run` runs for digests (bot.schedule.start_job, due_digests, the delivery
+It runs what `sitrep run` runs for digests (bot.delivery.schedule.start_job, due_digests, the delivery
 tick) on the real store, the real renderers and the real discord-webhook sender, with one change:
 a clock that runs `SITREP_CRASH_SPEED` times faster than the wall clock, anchored by
 `SITREP_CRASH_T0`/`SITREP_CRASH_WALL0` so that every restart agrees on the time. With a
@@ -27,9 +27,9 @@ import httpx
 from adapters.webhooks.discord import DiscordWebhookSender
 from bot.app import Sitrep
 from bot.config import load_config
-from bot.config.models import ChannelConfig
+from bot.config.settings import ChannelConfig
+from bot.delivery.schedule import due_digests, start_job
 from bot.ports import DeliveryError, Sender
-from bot.schedule import due_digests, start_job
 
 
 class ScaledClock:

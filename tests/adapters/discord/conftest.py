@@ -12,7 +12,7 @@ import discord
 import pytest
 
 from bot.app import Sitrep
-from bot.cli import main
+from bot.cli.main import main
 from bot.clock import FakeClock
 from bot.config import Config
 from tests.conftest import REPO, make_config

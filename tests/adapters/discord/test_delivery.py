@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import Sitrep
 from bot.clock import FakeClock
-from bot.config.models import ChannelConfig
+from bot.config.settings import ChannelConfig
 from tests.adapters.discord.conftest import config_for
 from tests.conftest import REPO
 from tests.fakes.discord_api import CHANNEL_ID, FakeDiscord

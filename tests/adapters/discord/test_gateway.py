@@ -14,7 +14,7 @@ from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.client import ShardedSitrepClient, SitrepClient, build_client
 from bot.app import Sitrep
 from bot.clock import FakeClock
-from bot.config.models import DiscordConfig
+from bot.config.settings import DiscordConfig
 from bot.errors import SitrepError
 from tests.adapters.discord.conftest import NAMED_ROLE, config_for
 from tests.fakes.discord_api import APPLICATION_ID, CHANNEL_ID, FakeDiscord, callback_path, option, slash, subcommand

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from adapters.discord.invite import invite_url, lookup_application_id, permissions
-from bot.cli import main
-from bot.config.models import DiscordConfig
+from bot.cli.main import main
+from bot.config.settings import DiscordConfig
 from bot.errors import SitrepError
 from tests.conftest import make_config
 from tests.fakes.discord_api import APPLICATION_ID, TOKEN, FakeDiscord

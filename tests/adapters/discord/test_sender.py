@@ -14,7 +14,7 @@ from adapters.discord import plugin
 from adapters.discord.embeds import render_digest
 from adapters.discord.sender import DiscordSender, nonce
 from bot.app import Sitrep
-from bot.config.models import ChannelConfig, Config, Platform
+from bot.config.settings import ChannelConfig, Config, Platform
 from bot.errors import SitrepError
 from bot.ports import DeliveryError
 from bot.store import Store

@@ -14,7 +14,7 @@ import pytest
 from adapters.slack.adapter import SlackAdapter
 from bot.app import Sitrep
 from bot.config import load_config
-from bot.config.models import SlackConfig
+from bot.config.settings import SlackConfig
 from tests.conftest import REPO
 from tests.fakes.slack_api import FakeSlack, action_body, signed_headers, slash_body
 

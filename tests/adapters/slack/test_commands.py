@@ -13,7 +13,7 @@ from adapters.slack.interactive import share_command, shared, with_share_button,
 from bot.app import Sitrep
 from bot.cards import Card
 from bot.commands import Caller
-from bot.config.models import ChannelConfig
+from bot.config.settings import ChannelConfig
 from tests.adapters.slack.conftest import SlackClient, slack_config, texts
 from tests.fakes.slack_api import FakeSlack
 

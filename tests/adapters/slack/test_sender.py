@@ -13,8 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.sender import EVENT_TYPE, SlackSender
 from bot.app import Sitrep
 from bot.clock import FakeClock
-from bot.config.models import ChannelConfig
-from bot.delivery import LEASE
+from bot.config.settings import ChannelConfig
+from bot.delivery.deliverer import LEASE
 from bot.ports import DeliveryError
 from bot.store import Store
 from tests.conftest import make_config

@@ -1,1 +1,0 @@
-"""`sitrep` subcommands, one module per area: running the bot, reading content, operations."""

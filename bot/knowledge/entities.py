@@ -1,0 +1,366 @@
+"""People and organisations named in a story: spaCy's entities, corrected by general rules.
+
+The small English model makes mistakes with a pattern: it tags companies as people ("OpenAI",
+"Anthropic's"), keeps possessives and articles in names, cuts names short ("Jony" for Jony Ive,
+where the tokenizer reads "Ive" as "I've"), labels one name differently in one story, misses
+later mentions, and reads photo credits as news. Each rule below fixes one of those; none knows
+any particular story.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.knowledge.gazetteer import (
+    DAYS,
+    HONORIFICS,
+    KNOWN_ORGS,
+    MONTHS,
+    NOT_NAMES,
+    ORG_ALIASES,
+    RANKS,
+    TITLE_HEADS,
+    camel_case,
+    fold,
+    org_display,
+    org_key,
+    words,
+)
+from bot.models import EntityKind, ExtractedEntity
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})
+_ORG_WORDS = re.compile(
+    r"\b(?:Inc|Corp|Corporation|Company|Co|Ltd|LLC|PBC|Systems|Technologies|Technology|Labs?|Industries|Group|"
+    r"Department|Ministry|Agency|Army|Navy|Air Force|Space Force|Marines?|Corps|Command|Guard|University|"
+    r"Institute|Observatory|Council|Committee|Commission|Office|Administration|Bureau|Foundation|Association|"
+    r"Center|Centre|Bank|Fund|Capital|Partners|Ventures|Network|Alliance|Union|Parliament|Congress|Senate|"
+    r"Pentagon|Times|Post|News|Journal|Dynamics|Aerospace|Robotics|Defense|Defence|AI|Analytics|Solutions|Software|"
+    r"Security|Intelligence|Holdings|Machines|Networks|Electronics|Semiconductors?|Motors|Works|Research|Sciences|"
+    r"Energy|Watch|International|Forum|Society|Trust|Authority|Service|Services|Force|Forces)\.?$")
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_RANK_PREFIX = re.compile(
+    r"^(?:(?:" + "|".join(re.escape(r) for r in sorted(RANKS, key=len, reverse=True)) + r")\s+|"
+    r"(?:" + "|".join(re.escape(h) for h in sorted(HONORIFICS, key=len, reverse=True)) + r")\s+)",
+    re.IGNORECASE)
+_NEXT_NAME = re.compile(r"^ ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w’'])")
+_PARTICLES = words("de da di van von der den bin al la le du del dos")
+_AGENCIES = r"Getty Images|AFP|Reuters|AP|Bloomberg|EPA|Shutterstock|Alamy|Sipa|Anadolu|Pool"
+_CREDIT = re.compile(
+    r"\((?:AP |AFP |Reuters )?(?:Photo|Image|Picture|Illustration|Video|Photograph)[^)\n]{0,120}\)|"
+    r"(?im:^\s*(?:Photo|Image|Picture|Credit|Photograph|Illustration|Caption)s?\s*(?:by\b|:|credit)[^\n]*)|"
+    rf"(?:[A-Z][\w.'-]*\s){{0,3}}[A-Z][\w.'-]*\s?/\s?(?:{_AGENCIES})\b[^\n]{{0,40}}|(?:AP|AFP) Photo/[^\n)]{{2,60}}")
+_PRONOUNS = words("she he they it we i you her his its their our")
+_STOP = words("the a an and or but of in on at for to by with from as is was he she it they we i this that")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One mention of a person or organisation: its cleaned text and where it stands in the story."""
+
+    text: str
+    kind: EntityKind
+    start: int
+    end: int
+
+
+def clean_name(text: str, *, person: bool = False) -> str:
+    """A name without possessive and article (and, for a person, rank or honorific), single-spaced."""
+    text = re.sub(r"\s+", " ", text).strip(" \t\n,.;:—–-\"“”‘’'()[]")
+    text = _POSSESSIVE.sub("", text)
+    text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
+    while person:
+        stripped = _RANK_PREFIX.sub("", text, count=1)
+        if stripped == text or not stripped:
+            break
+        text = stripped
+    return text.strip()
+
+
+def credit_regions(text: str) -> list[tuple[int, int]]:
+    """Photo captions and credits: names there took the picture, they are not in the news."""
+    if "/" not in text and not re.search(r"(?i)photo|image|picture|credit|illustration|caption", text):
+        return []
+    return [(m.start(), m.end()) for m in _CREDIT.finditer(text)]
+
+
+def mentions(doc: Doc, text: str) -> list[Span]:
+    """Every person and organisation mention in `text` (the string `doc` was made from)."""
+    credits = credit_regions(text)
+    raw: list[tuple[str, str, int, int]] = []
+    for ent in doc.ents:
+        start, end = _trim(text, ent.start_char, ent.end_char)
+        label = "PERSON" if _titled_person(text[start:end]) else ent.label_
+        if label not in LABELS:
+            continue
+        name = clean_name(text[start:end], person=label == "PERSON")
+        if not _plausible(name) or any(a <= start < b for a, b in credits):
+            continue
+        offset = text.find(name, start, end)
+        start = offset if offset >= 0 else start
+        raw.append((name, label, start, start + len(name)))
+    raw = _known_orgs(text, _extend_short_names(text, raw), credits)
+    kinds = _kinds(raw, text)
+    found = [Span(name, kinds[name], s, e) for name, _, s, e in raw if name in kinds]
+    return _refind(text, found, credits)
+
+
+_COMMON_WORDS = words("fortune wired inflection oracle")  # names that are also words: only when the model says so
+_KNOWN = re.compile(r"(?<![\w@])(" + "|".join(re.escape(o).replace("\\-", "[ -]")
+                                              for o in sorted(KNOWN_ORGS - _COMMON_WORDS, key=len, reverse=True))
+                    + r")(?:['’]s)?(?![\w-])", re.IGNORECASE)
+
+
+def _known_orgs(text: str, raw: list[tuple[str, str, int, int]], credits: list[tuple[int, int]]
+                ) -> list[tuple[str, str, int, int]]:
+    """Well-known organisations, whole: the model misses "Anthropic" at a sentence's start and reads
+    "Lockheed Martin" as a company and a man. A known name replaces what the model made of it."""
+    known = []
+    for match in _KNOWN.finditer(text):
+        start, end = match.start(1), match.end(1)
+        if text[start].isupper() and not any(a <= start < b for a, b in credits):
+            known.append((text[start:end], "ORG", start, end))
+    kept = [r for r in raw if not any(s < r[3] and r[2] < e and (e - s) > (r[3] - r[2]) for _, _, s, e in known)]
+    taken = [(s, e) for _, _, s, e in kept]
+    return sorted(kept + [k for k in known if not any(a < k[3] and k[2] < b for a, b in taken)], key=lambda r: r[2])
+
+
+_ABBREVIATED_RANK = re.compile(
+    r"^(?:" + "|".join(re.escape(r) for r in sorted((r for r in {*RANKS, *HONORIFICS} if r.endswith(".")),
+                                                       key=len, reverse=True)) + r")\s+", re.IGNORECASE)
+
+
+def _titled_person(surface: str) -> bool:
+    """"Rear Adm. Judith Carrow", "Col. Renata Voss": an abbreviated rank before a name makes it a person,
+    whatever the model called it (it reads some as an organisation or even a work of art)."""
+    rank = _ABBREVIATED_RANK.match(surface)
+    if rank is None:
+        return False
+    rest = surface[rank.end():].strip()
+    return 1 <= len(rest.split()) <= 3 and _person_form(rest) and not _org_by_form(rest)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and not text[start].isalnum():
+        start += 1
+    return start, end
+
+
+def _plausible(name: str) -> bool:
+    if not name or len(name) > 80 or fold(name) in NOT_NAMES or not name[0].isupper():
+        return False
+    if fold(name) in RANKS or fold(name) + "." in RANKS or fold(name) in HONORIFICS:
+        return False  # "Rear Adm." alone: a rank the model took for a name
+    words = name.split()
+    if len(words) > 7 or "@" in name or "http" in name or any(fold(w) in _PRONOUNS for w in words):
+        return False
+    return sum(ch.isalpha() for ch in name) >= 2
+
+
+def _extend_short_names(text: str, raw: list[tuple[str, str, int, int]]) -> list[tuple[str, str, int, int]]:
+    """"Jony" followed by a capitalised word that no other entity claims is "Jony Ive"."""
+    starts = {s for _, _, s, _ in raw}
+    result = []
+    for name, label, start, end in raw:
+        if label == "PERSON" and " " not in name:
+            match = _NEXT_NAME.match(text[end:end + 30])
+            if match and (end + 1) not in starts and fold(match.group(1)) not in NOT_NAMES | MONTHS | DAYS | _STOP:
+                name, end = f"{name} {match.group(1)}", end + match.end()
+        result.append((name, label, start, end))
+    return result
+
+
+_PERSON_CUE_AFTER = re.compile(rf"^,\s+(?:who\b|(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?(?:{TITLE_HEADS})\b|\d{{2}},)",
+                               re.IGNORECASE)
+_PERSON_CUE_BEFORE = re.compile(
+    rf"(?:\b(?:{TITLE_HEADS})|\b(?:Dr|Mr|Mrs|Ms|Prof|Sen|Rep|Gov|Gen|Col|Adm|Lt|Capt)\.)\s+$", re.IGNORECASE)
+
+
+def _person_context(text: str, mentions: Sequence[tuple[str, str, int, int]]) -> bool:
+    """A name said the way people are: "X, who …", "X, a researcher at …", "Dr. X", "test director X"."""
+    return any(_PERSON_CUE_AFTER.match(text[e:e + 80]) or _PERSON_CUE_BEFORE.search(text[max(0, s - 40):s])
+               for _, _, s, e in mentions)
+
+
+def _kinds(raw: Sequence[tuple[str, str, int, int]], text: str) -> dict[str, EntityKind]:
+    """One kind per name in a story, by vote, with rules that overrule the model's habits."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    where: dict[str, list[tuple[str, str, int, int]]] = defaultdict(list)
+    for item in raw:
+        votes[item[0]][item[1]] += 1
+        where[item[0]].append(item)
+    person_parts = {part for name, v in votes.items() if v["PERSON"] and " " in name and not _org_by_form(name)
+                    for part in name.split()}
+    org_names = [name for name, v in votes.items() if v["ORG"]]
+    kinds: dict[str, EntityKind] = {}
+    for name, vote in votes.items():
+        if _org_by_form(name):
+            kinds[name] = EntityKind.org
+        elif name in person_parts:
+            kinds[name] = EntityKind.person  # "Reyes" of "Alan Reyes", whatever the model said once
+        elif " " not in name and any(other.startswith(name + " ") and _org_by_form(other) for other in votes):
+            kinds[name] = EntityKind.org  # "Stellwerk" of "Stellwerk Analytics"
+        elif vote["ORG"] and " and " in name and len(name.split()) <= 3:
+            continue  # "Pro and Air": a list of products, not a body
+        elif vote["ORG"] or (vote["FAC"] and _ORG_WORDS.search(name)):
+            person = _person_form(name) and (vote["PERSON"] > 2 * vote["ORG"] or (
+                " " in name and len(name.split()) <= 3 and _person_context(text, where[name])))
+            kinds[name] = EntityKind.person if person else EntityKind.org
+        elif vote["PERSON"] and _person_form(name):
+            kinds[name] = EntityKind.person
+        elif not vote["GPE"] and any(other.startswith(name + " ") for other in org_names):
+            kinds[name] = EntityKind.org  # "Helix" (tagged a nationality) of "Helix Defense Systems"
+        # GPE and NORP alone are places and peoples: left out, unless the form says organisation.
+    # "Marsh" of "Helena Marsh", once "Helena Marsh" is known to be a person (from the way she is
+    # introduced) even though the model called both an organisation.
+    people_parts = {part for name, kind in kinds.items() if kind is EntityKind.person and " " in name
+                    for part in (name.split()[0], name.split()[-1])}
+    for name, kind in kinds.items():
+        if kind is EntityKind.org and name in people_parts and not _org_by_form(name):
+            kinds[name] = EntityKind.person
+    return kinds
+
+
+def _org_by_form(name: str) -> bool:
+    key = fold(name)
+    return (key in KNOWN_ORGS or key.replace(" ", "-") in KNOWN_ORGS or org_key(name) in ORG_ALIASES
+            or camel_case(name) or bool(_ORG_WORDS.search(name)))
+
+
+def org_by_form(name: str) -> bool:
+    """Whether a name's form alone says organisation (known body, camel case, an organisation word)."""
+    return _org_by_form(name)
+
+
+def _person_form(name: str) -> bool:
+    """Capitalised words (particles aside), no digits: how people's names look."""
+    words = name.split()
+    return all(w[0].isupper() or w.lower() in _PARTICLES for w in words) and not any(ch.isdigit() for ch in name)
+
+
+def _refind(text: str, found: list[Span], credits: list[tuple[int, int]]) -> list[Span]:
+    """Later mentions the model missed: every name it found once is a name wherever it appears."""
+    surfaces: dict[str, EntityKind] = {s.text: s.kind for s in found}
+    for span in found:
+        if span.kind is EntityKind.person and " " in span.text:
+            last = span.text.split()[-1]
+            if len(last) > 2 and last not in surfaces:
+                surfaces[last] = EntityKind.person
+    if not surfaces:
+        return found
+    taken = [(s.start, s.end) for s in found]
+    extra = []
+    for surface in sorted(surfaces, key=len, reverse=True):  # longest first, so "Alan Reyes" before "Reyes"
+        start = text.find(surface)
+        while start >= 0:
+            end = start + len(surface)
+            bounded = (start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_@")) and (
+                end == len(text) or not (text[end].isalnum() or text[end] == "_"))
+            if bounded and not any(a < end and start < b for a, b in taken) and \
+                    not any(a <= start < b for a, b in credits):
+                extra.append(Span(surface, surfaces[surface], start, end))
+                taken.append((start, end))
+            start = text.find(surface, start + 1)
+    return sorted(found + extra, key=lambda s: s.start)
+
+
+# --- one story's names, grouped into entities -----------------------------------------------------
+
+def resolve(found: Sequence[Span]) -> tuple[list[ExtractedEntity], dict[str, str]]:
+    """Merge mentions into entities; returns them and a map from every surface form to its canonical name.
+
+    A surname stands for the one full name that ends with it; a first name alone only when one full
+    name starts with it and no one is called that by surname; an organisation's short form ("Helix")
+    or initials stand for the one longer name they abbreviate.
+    """
+    alias_of = _person_aliases([s.text for s in found if s.kind is EntityKind.person])
+    alias_of.update(_org_aliases([s.text for s in found if s.kind is EntityKind.org]))
+    entities: dict[tuple[EntityKind, str], ExtractedEntity] = {}
+    for span in found:
+        name = alias_of[span.text]
+        entity = entities.setdefault((span.kind, name), ExtractedEntity(name, span.kind, count=0))
+        entity.aliases.add(span.text)
+        entity.count += 1
+    for entity in entities.values():
+        if entity.kind is EntityKind.person and " " in entity.name:
+            entity.aliases.add(_surname(entity.name))
+        entity.aliases.discard(entity.name)
+    return list(entities.values()), alias_of
+
+
+def _surname(name: str) -> str:
+    words = [w for w in name.split() if not re.fullmatch(r"(?:Jr|Sr|II|III|IV)\.?", w)]
+    return words[-1] if words else name
+
+
+def _person_aliases(names: Iterable[str]) -> dict[str, str]:
+    unique = sorted(set(names), key=lambda n: (-len(n.split()), -len(n)))
+    full = [n for n in unique if " " in n]
+    alias_of: dict[str, str] = {}
+    for name in full:
+        # "Sam H. Altman" and "Sam Altman" are one person: same first and last word.
+        longer = [f for f in full if f != name and f.split()[0] == name.split()[0]
+                  and _surname(f) == _surname(name) and len(f) > len(name)]
+        alias_of[name] = alias_of.get(longer[0], longer[0]) if longer else name
+    by_surname: dict[str, set[str]] = defaultdict(set)
+    by_first: dict[str, set[str]] = defaultdict(set)
+    for name in full:
+        by_surname[_surname(name)].add(alias_of[name])
+        by_first[name.split()[0]].add(alias_of[name])
+    for name in unique:
+        if " " in name:
+            continue
+        owners = by_surname.get(name) or (by_first.get(name) if name not in by_surname else None) or set()
+        alias_of[name] = next(iter(owners)) if len(owners) == 1 else name
+    return alias_of
+
+
+def _org_aliases(names: Iterable[str]) -> dict[str, str]:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name in set(names):
+        groups[org_key(name)].append(name)
+    display = {key: org_display(max(group, key=lambda n: (len(n.split()), len(n)))) for key, group in groups.items()}
+    keys = sorted(groups, key=len, reverse=True)
+    target: dict[str, str] = {}
+    for key in keys:
+        longer = [k for k in keys if len(k) > len(key) and (k.startswith(key + " ") or _initials(k) == key)]
+        target[key] = longer[0] if len(longer) == 1 else key
+    return {name: display[target[key]] for key, group in groups.items() for name in group}
+
+
+def _initials(key: str) -> str:
+    words = [w for w in key.split() if w not in ("of", "and", "for", "the", "&")]
+    return "".join(w[0] for w in words) if len(words) > 1 else ""
+
+
+# --- without a model: names by their shape, for stories that get the cheap treatment ------------
+
+_CAPITALISED = re.compile(
+    r"(?<![\w.’'])(?:(?P<rank>(?:Dr|Mr|Mrs|Ms|Prof|Gen|Col|Lt|Maj|Capt|Sgt|Adm|Sen|Rep|Gov)\.)\s+)?"
+    r"(?P<name>[A-Z][a-z]+(?:[-’'][A-Z]?[a-z]+)?(?:\s+(?:[A-Z]\.\s+)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?){0,2})(?![\w])")
+_OPENERS = words("""the a an in on at but and for if when while after before as this that these those it its
+he she they we our his her their there here what who how why where yet so still also meanwhile however later
+critics officials analysts""") | MONTHS | DAYS
+
+
+def shape_mentions(text: str) -> list[Span]:
+    """People and organisations found by capitalisation alone: good enough to name who said a quote."""
+    found: list[Span] = []
+    for match in _CAPITALISED.finditer(text):
+        words = match.group("name").split()
+        start = match.start("name")
+        while words and fold(words[0]) in _OPENERS | NOT_NAMES:
+            start += len(words[0]) + 1
+            words = words[1:]
+        name = " ".join(words)
+        if not name or (len(words) < 2 and not match.group("rank")) or not _plausible(name):
+            continue
+        kind = EntityKind.org if _org_by_form(name) else EntityKind.person
+        found.append(Span(name, kind, start, start + len(name)))
+    return _refind(text, found, credit_regions(text))

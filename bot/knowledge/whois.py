@@ -1,0 +1,100 @@
+"""/whois: who is this person or organisation, according to the news read so far.
+
+Lookups read only stored data (aliases, roles, events, quotes, mentions): a lookup never re-parses
+a story. A name is found by any alias (full name, surname, organisation spelling), case- and
+accent-insensitively; then by a unique prefix; then by a small typo (one or two edits, rapidfuzz).
+Several equally good answers are listed as candidates instead of guessed, and a name nobody in the
+news has gets a plain answer with the closest names as suggestions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.cards import Candidate, EntityLine, EventLine, MentionLine, Profile, QuoteLine, WhoisCard
+from bot.knowledge.describe import describe, role_lines
+from bot.models import EntityKind
+from bot.store import Store, name_key
+from bot.store.knowledge_repo import EntityRow
+
+DOMINANT = 3  # a name this many times as present in the news as the next one is the one meant
+MAX_CANDIDATES = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    entities: list[EntityRow]
+    how: str  # exact | prefix | typo | suggest | none
+
+
+def find(store: Store, query: str) -> Lookup:
+    key = name_key(query)
+    if not key:
+        return Lookup([], "none")
+    names = store.knowledge.name_index
+    exact = names.exact(key)
+    if exact:
+        return Lookup(_ranked(store, exact), "exact")
+    if len(key) >= 3:
+        prefixed = names.prefix(key)
+        if prefixed:
+            return Lookup(_ranked(store, prefixed), "prefix")
+    typos = names.typo(key)
+    if typos:
+        best = min(distance for _, distance in typos)
+        return Lookup(_ranked(store, [i for i, d in typos if d == best]), "typo")
+    return Lookup(_ranked(store, names.similar(key), by_likeness=True), "suggest")
+
+
+def _ranked(store: Store, ids: list[int], *, by_likeness: bool = False) -> list[EntityRow]:
+    """People before organisations (a shared name is usually asked about as the person), then by coverage;
+    suggestions stay in order of likeness to what was typed."""
+    rows = [EntityRow(n.id, EntityKind(n.kind), n.name, n.story_count, None)
+            for n in store.knowledge.name_index.entities(ids)]
+    if by_likeness:
+        return rows
+    return sorted(rows, key=lambda r: (r.kind is not EntityKind.person, -r.story_count, r.name))
+
+
+def whois(store: Store, query: str) -> WhoisCard:
+    query = " ".join(query.split())
+    lookup = find(store, query)
+    if lookup.how in ("exact", "prefix", "typo") and lookup.entities:
+        top = lookup.entities[0]
+        others = lookup.entities[1:]
+        same_kind = [e for e in others if e.kind is top.kind]
+        if not same_kind or top.story_count >= DOMINANT * max(same_kind[0].story_count, 1):
+            return WhoisCard(query, profile(store, top))
+        return WhoisCard(query, None, _candidates(store, lookup.entities[:MAX_CANDIDATES]),
+                         message=f"Several people or organisations match “{query}”; which one?")
+    suggestions = _candidates(store, lookup.entities[:MAX_CANDIDATES])
+    message = f"Nobody called “{query}” appears in the news read so far."
+    if suggestions:
+        message += " Did you mean " + ", ".join(c.name for c in suggestions) + "?"
+    return WhoisCard(query, None, suggestions, message=message)
+
+
+def _candidates(store: Store, rows: list[EntityRow]) -> list[Candidate]:
+    known = store.knowledge.roles_and_events_of([r.id for r in rows])
+    return [Candidate(r.name, r.kind.value, describe(r, *known[r.id], None)) for r in rows]
+
+
+def profile(store: Store, entity: EntityRow) -> Profile:
+    knowledge = store.knowledge
+    role_rows = knowledge.roles(entity.id)
+    event_rows = knowledge.events(entity.id)
+    mentions = knowledge.mentions(entity.id, limit=5)
+    latest = mentions[0].title if mentions else None
+    people = knowledge.people_at(entity.id) if entity.kind is EntityKind.org else None
+    return Profile(
+        name=entity.name, kind=entity.kind.value,
+        aliases=sorted({a for a in knowledge.aliases(entity.id) if a != entity.name}),
+        description=describe(entity, role_rows, event_rows, latest, people),
+        roles=role_lines(role_rows, event_rows),
+        quotes=[QuoteLine(q.text, q.story_url, q.story_title, q.published_at, entity.name)
+                for q in knowledge.quotes(entity.id)],
+        mentions=[MentionLine(m.story_url, m.title, m.published_at) for m in mentions],
+        related=[EntityLine(e.name, e.kind.value) for e, _ in knowledge.related(entity.id)],
+        story_count=entity.story_count,
+        events=[EventLine(e.text, e.kind, e.published_at, e.story_url) for e in event_rows[:5]],
+    )

@@ -1,0 +1,1 @@
+"""Running sitrep: health and metrics endpoints, logging, retention."""

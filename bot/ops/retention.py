@@ -1,0 +1,106 @@
+"""Retention: delete stories older than `storage.retention`, keep the people and organisations.
+
+What goes, with each pruned story (by the foreign keys' ON DELETE CASCADE): its text, sources,
+facts, mentions and quotes (a quote without the story it came from cannot be checked, and its
+link would be dead), and whatever else hangs off a story. Clusters left without stories go too.
+
+What stays: entities, their aliases, their roles and events (the story link becomes NULL; their
+title, organisation, evidence sentence and report date remain). That is what /whois needs to
+say who someone is: the name and every way it was written, and the jobs the news reported, with
+dates. Mentions and quotes then cover the retained window only, and `story_count` keeps meaning
+"stories still held that name them", so rankings follow what is current.
+
+Digests and alerts go too once older than the cutoff and finished (every message sent or failed
+for good), with their deliveries; each channel's latest digest of each kind stays, whatever its age.
+
+A story is old when it was both first seen and published before the cutoff, so an old article
+stored yesterday is not deleted today. Retention should be longer than items stay in feeds
+(weeks): a pruned story still in its feed is stored again, though never announced again, since
+the poller announces nothing older than `poll.backfill.max_age`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, and_, delete, func, not_, or_, select, update
+
+from bot.ops import metrics
+from bot.store import Store
+from bot.store.schema import clusters, deliveries, digests, entities, mentions, stories
+
+log = logging.getLogger(__name__)
+BATCH = 500  # stories per transaction: short transactions keep pollers and commands responsive
+MINIMUM = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class PruneReport:
+    stories: int
+    clusters: int
+    cutoff: datetime
+    digests: int = 0
+
+
+def cutoff(now: datetime, retention: timedelta) -> datetime:
+    return now - max(retention, MINIMUM)
+
+
+def prune(store: Store, *, now: datetime, retention: timedelta, batch: int = BATCH) -> PruneReport:
+    """Delete stories older than `retention` (at least a day), in batches; safe to run from several instances."""
+    before = cutoff(now, retention)
+    deleted = 0
+    while True:
+        with store.engine.begin() as c:
+            ids = _old_story_ids(c, before, batch)
+            if not ids:
+                break
+            _forget_mentions(c, ids)
+            deleted += c.execute(delete(stories).where(stories.c.id.in_(ids))).rowcount
+        if len(ids) < batch:
+            break
+    with store.engine.begin() as c:
+        orphans = c.execute(delete(clusters).where(not_(clusters.c.id.in_(
+            select(stories.c.cluster_id).where(stories.c.cluster_id.is_not(None)))))).rowcount
+    with store.engine.begin() as c:
+        old_digests = _prune_digests(c, before)
+    metrics.retention_pruned(deleted)
+    if deleted or old_digests:
+        log.info("retention: pruned %d stories first seen and published before %s, and %d digests", deleted,
+                 before.isoformat(), old_digests)
+    return PruneReport(deleted, orphans, before, old_digests)
+
+
+def _prune_digests(c: Connection, before: datetime) -> int:
+    """Finished digests and alerts older than the cutoff, with their deliveries (a foreign key cascade)."""
+    unfinished = select(deliveries.c.digest_id).where(deliveries.c.status.in_(["pending", "sending"]))
+    latest = select(func.max(digests.c.id)).group_by(digests.c.channel, digests.c.kind)
+    doomed = [r.id for r in c.execute(select(digests.c.id).where(
+        digests.c.created_at < before, not_(digests.c.id.in_(unfinished)), not_(digests.c.id.in_(latest))))]
+    for start in range(0, len(doomed), BATCH):
+        chunk = doomed[start:start + BATCH]
+        c.execute(delete(deliveries).where(deliveries.c.digest_id.in_(chunk)))  # SQLite may run without FKs
+        c.execute(delete(digests).where(digests.c.id.in_(chunk)))
+    return len(doomed)
+
+
+def _old_story_ids(c: Connection, before: datetime, limit: int) -> list[str]:
+    query = (select(stories.c.id)
+             .where(stories.c.first_seen_at < before,
+                    or_(stories.c.published_at.is_(None), stories.c.published_at < before))
+             .order_by(stories.c.first_seen_at).limit(limit))
+    if c.dialect.name == "postgresql":
+        # Another instance pruning at the same time skips the rows this one holds, so none is counted twice.
+        query = query.with_for_update(skip_locked=True)
+    return [str(r.id) for r in c.execute(query)]
+
+
+def _forget_mentions(c: Connection, story_ids: list[str]) -> None:
+    """Keep entities.story_count equal to the mentions that remain (the invariant re-enrichment relies on)."""
+    lost = (select(func.count()).select_from(mentions)
+            .where(and_(mentions.c.entity_id == entities.c.id, mentions.c.story_id.in_(story_ids)))
+            .scalar_subquery())
+    named = select(mentions.c.entity_id).where(mentions.c.story_id.in_(story_ids))
+    c.execute(update(entities).where(entities.c.id.in_(named)).values(story_count=entities.c.story_count - lost))

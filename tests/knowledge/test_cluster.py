@@ -1,0 +1,92 @@
+"""Same-event clustering, measured on a labelled set written for these tests and checked in the store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.knowledge.cluster import THRESHOLD, Clusterer, DocumentFrequency, add_names, signature, similarity, stem
+from bot.store import Store
+from tests.conftest import REPO
+from tests.fakes.labelled import LabelledStory, cluster_set, greedy, pairwise
+from tests.fakes.pollers import core_for
+
+
+@pytest.fixture(scope="module")
+def labelled() -> list[LabelledStory]:
+    return cluster_set()
+
+
+def scorer(stories: list[LabelledStory]):
+    signatures = {s.key: signature(s.title, s.text) for s in stories}
+    frequency = DocumentFrequency()
+    for sig in signatures.values():
+        frequency.add(sig)
+    return lambda a, b: similarity(signatures[a.key], signatures[b.key], frequency)
+
+
+def test_pairwise_precision_and_recall_on_the_labelled_set(labelled: list[LabelledStory]) -> None:
+    clusters = greedy(labelled, scorer(labelled), THRESHOLD)
+    scores = pairwise({s.key: s.event for s in labelled}, clusters)
+    assert (scores.precision, scores.recall) == (1.0, 1.0)
+
+
+def test_content_farm_rewrites_join_their_original(labelled: list[LabelledStory]) -> None:
+    clusters = greedy(labelled, scorer(labelled), THRESHOLD)
+    farms = [s for s in labelled if s.farm]
+    assert len(farms) >= 4
+    for story in farms:
+        assert clusters[story.key] == clusters[story.farm], story.key  # type: ignore[index]
+
+
+def test_different_events_about_the_same_company_stay_apart(labelled: list[LabelledStory]) -> None:
+    score = scorer(labelled)
+    by_key = {s.key: s for s in labelled}
+    # OpenAI red lines / OpenAI model launch / Kalinowski leaves OpenAI; Palantir deal / earnings;
+    # Helix trial / funding; Anduril interceptor / factory; Anthropic contract / OpenAI red lines.
+    for a, b in [("b1", "d1"), ("b2", "d1"), ("b1", "c1"), ("h1", "i1"), ("e1", "f1"), ("j1", "k1"), ("a1", "b1"),
+                 ("a2", "b1")]:
+        assert score(by_key[a], by_key[b]) < THRESHOLD, (a, b)
+
+
+def test_signature_parts() -> None:
+    sig = signature("Pentagon ends Anthropic contract", "The Defense Department cancelled its contract with "
+                    "Anthropic, the artificial intelligence company, on Tuesday. Anthropic said it would appeal.")
+    assert {"anthropic", "pentagon"} <= set(sig["n"]) and "tuesday" not in sig["n"]
+    assert "ai" in sig["c"] and "deal" in sig["c"] and "cancel" in sig["c"]
+    assert not set(sig["c"]) & {"anthropic", "the", "said"}
+    assert set(add_names(sig, ["Dario Amodei"])["n"]) >= {"dario", "amodei"}
+    assert [stem(w) for w in ("trained", "training", "trains", "planned", "policies")] == \
+        ["train", "train", "train", "plan", "policy"]
+
+
+def test_a_story_without_names_is_judged_on_its_words() -> None:
+    frequency = DocumentFrequency()
+    a = signature("storm closes schools", "heavy snow closed every school in the district on monday morning")
+    b = signature("snow storm shuts schools", "every school in the district closed as heavy snow fell")
+    for sig in (a, b, signature("budget vote delayed", "the council postponed its budget vote")):
+        frequency.add(sig)
+    assert similarity(a, b, frequency) > THRESHOLD
+
+
+async def test_the_store_clusters_the_demo_feeds_without_merging_different_events(
+        tmp_path: Path, store: Store, clock: FakeClock) -> None:
+    feeds = [{"name": p.stem, "url": str(p)} for p in sorted((REPO / "config" / "demo-feeds").iterdir())]
+    async with core_for(tmp_path, store, clock, feeds) as core:
+        await core.poller.poll_due(enrich=False)
+    clusterer = Clusterer(store.engine, window=timedelta(days=3))
+    for row in store.stories.needing_enrichment(limit=100):
+        clusterer.assign(row.id, [], row.published_at or clock.now(), clock.now())
+    views = {v.url: v for v in store.stories.views(include_irrelevant=True)}
+    cluster = {url.split("/")[-1].split("?")[0] or url.split("/")[-2]: v.cluster for url, v in views.items()
+               if url is not None}
+    assert cluster["openai-robotics-chief-resigns"] == cluster["kalinowski-exit-openai-defense"]
+    assert cluster["openai-red-lines"] != cluster["pentagon-anthropic-contract-ends"]
+    assert cluster["openai-red-lines"] != cluster["openai-robotics-chief-resigns"]
+    assert len(set(cluster.values())) == len(cluster) - 1
+    assert clusterer.frequency.n == len(views)
+    sizes = {v.cluster: v.cluster_size for v in views.values()}
+    assert sizes[cluster["kalinowski-exit-openai-defense"]] == 2

@@ -1,0 +1,71 @@
+"""Quote attribution rules on their own (names found by shape, no model): each pattern reporters use."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge import entities, quotemarks, quotes
+from bot.knowledge.coref import Story
+from bot.models import EntityKind, Quote
+
+
+def extract(text: str) -> list[Quote]:
+    found = entities.shape_mentions(text)
+    _, alias_of = entities.resolve(found)
+    return quotes.extract(Story(text, found, quotemarks.find(text), alias_of))
+
+
+@pytest.mark.parametrize(("text", "speaker"), [
+    ("“We are ready,” said Gen. Maria Lopez, who leads the command.", "Maria Lopez"),
+    ("“We are ready,” Maria Lopez said in an interview.", "Maria Lopez"),
+    ("Maria Lopez said: “We are ready.”", "Maria Lopez"),
+    ("Maria Lopez told reporters that “we are ready for anything.”", "Maria Lopez"),
+    ("“We are ready,” according to Maria Lopez.", "Maria Lopez"),
+    ("According to Maria Lopez, “we are ready for anything.”", "Maria Lopez"),
+    ("‘We are ready,’ Maria Lopez told the BBC.", "Maria Lopez"),
+    ("\"We are ready,\" said Okafor.", "Okafor"),
+    ("“We are ready,” a spokesperson for Northwind Systems said.", "Northwind Systems"),
+    ("“We are ready,” a Northwind Systems spokesperson was quoted as saying.", "Northwind Systems"),
+    ("Northwind Systems makes sensors. “We are ready,” the company said.", "Northwind Systems"),
+    ("Maria Lopez spoke after the test. “We are ready,” she added.", "Maria Lopez"),
+    ("A French official, speaking on condition of anonymity, said that “we are ready.”", "A French official"),
+    ("Maria Lopez said that “we are ready for anything.” A spokesperson for Northwind Systems declined to say more.",
+     "Maria Lopez"),
+])
+def test_attribution_patterns(text: str, speaker: str) -> None:
+    (quote,) = extract(text)
+    assert quote.text.startswith(("We are ready", "we are ready")) and quote.speaker == speaker
+
+
+def test_a_split_quote_and_a_following_sentence_keep_their_speaker() -> None:
+    text = "“It works,” said Maria Lopez, “and it is cheap.” “We will buy more next year.”"
+    assert [(q.text, q.speaker) for q in extract(text)] == [
+        ("It works", "Maria Lopez"), ("and it is cheap.", "Maria Lopez"),
+        ("We will buy more next year.", "Maria Lopez")]
+
+
+def test_a_pronoun_skips_names_after_prepositions_and_inside_quotes() -> None:
+    text = ("Maria Lopez met with Deputy Secretary Alan Reyes on Friday. “I have respect for Tom Hale and his team, "
+            "but we disagree,” she said.")
+    (quote,) = extract(text)
+    assert quote.speaker == "Maria Lopez" and quote.speaker_kind is EntityKind.person
+
+
+def test_partial_quotes_need_a_named_speaker() -> None:
+    said = extract("Maria Lopez called the plan “reckless” on Monday.")
+    assert [(q.text, q.speaker, q.partial) for q in said] == [("reckless", "Maria Lopez", True)]
+    assert extract("The so-called “kill web” links sensors to shooters.") == []
+    assert extract("The report, titled “Trust at the Edge”, was published on Monday.") == []
+    assert extract("Officials defended the program’s ‘red lines’ on Tuesday.") == []
+    assert extract("It said the system’s ‘confidence scores’ were misread.") == []
+
+
+def test_a_quotation_with_no_attribution_keeps_no_speaker() -> None:
+    (quote,) = extract("The test ended early.\n“Nobody expected that.”")
+    assert quote.speaker is None
+
+
+def test_multi_paragraph_quotations_have_one_speaker() -> None:
+    text = ("Maria Lopez described the trial. She said:\n“The first run failed. We learned from it.\n"
+            "“The second one worked.”")
+    assert [q.speaker for q in extract(text)] == ["Maria Lopez", "Maria Lopez"]
