@@ -30,6 +30,7 @@ from bot.delivery.digest import build as build_digest
 from bot.errors import CommandError, SitrepError
 from bot.http import ssrf
 from bot.http.fetch import Fetcher
+from bot.ingest.feed_names import unique_feed_name
 from bot.ingest.parse import parse_feed
 from bot.ingest.poll import Poller, PollReport, Progress
 from bot.ingest.topics import TopicFilter
@@ -74,10 +75,6 @@ def storage_url(config: Config) -> str:
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
         return prefix + str((config.base_dir / url.removeprefix(prefix)).resolve())
     return url
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
 
 
 class Sitrep:
@@ -260,12 +257,7 @@ class Sitrep:
         parsed = await asyncio.to_thread(parse_feed, result.body, url=url, content_type=result.content_type)
         if not parsed.usable:
             raise CommandError(f"{url} is not a feed I can read ({parsed.problem}).")
-        taken = {r.name for r in rows}
-        base = _slug(parsed.title or "") or _slug(url.split("://", 1)[1]) or "feed"
-        name, n = base, 1
-        while name in taken:
-            n += 1
-            name = f"{base}-{n}"
+        name = unique_feed_name([parsed.title or "", url], {r.name for r in rows})
         await asyncio.to_thread(self.store.feeds.add, name=name, url=url, topics=topics,
                                 added_by=f"{caller.platform}:{caller.user}", now=self.clock.now())
         title = f"{parsed.title} " if parsed.title else ""

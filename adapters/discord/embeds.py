@@ -16,7 +16,7 @@ from typing import Any
 from bot.cards import Card, Digest, DigestEntry, MessageCard
 from bot.render import card_lines, entry_lines
 from bot.render.safety import clean, deceptive_label, discord_escape, discord_neutralise, discord_url, host, link_target
-from bot.render.split import pack, shorten, units
+from bot.render.split import pack, pack_groups, shorten, units
 
 CONTENT = 2000
 EMBEDS = 10
@@ -94,20 +94,7 @@ def _entry_embeds(entry: DigestEntry, color: int) -> list[Embed]:
 def _pack_messages(groups: list[list[Embed]]) -> list[list[Embed]]:
     """Embeds into messages (10 and 6,000 characters each), an entry's embeds kept together
     unless they are more than a message holds."""
-    messages: list[list[Embed]] = [[]]
-    for group in groups:
-        total = sum(embed_size(e) for e in group)
-        current = messages[-1]
-        used = sum(embed_size(e) for e in current)
-        if current and len(group) <= EMBEDS and total <= EMBED_TOTAL and (
-                len(current) + len(group) > EMBEDS or used + total > EMBED_TOTAL):
-            messages.append([])
-        for embed in group:
-            current = messages[-1]
-            used = sum(embed_size(e) for e in current)
-            if current and (len(current) + 1 > EMBEDS or used + embed_size(embed) > EMBED_TOTAL):
-                messages.append([])
-            messages[-1].append(embed)
+    messages = pack_groups(groups, size=embed_size, max_items=EMBEDS, max_size=EMBED_TOTAL)
     for embeds in messages:  # one URL per message, or Discord hides the later embeds
         seen: set[str] = set()
         for embed in embeds:

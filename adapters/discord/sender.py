@@ -18,13 +18,14 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from bot import __version__
 from bot.config.settings import ChannelConfig
+from bot.http.retry_after import rate_limit_delay
 from bot.ports import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -49,18 +50,8 @@ def nonce(idempotency_key: str, payload: dict[str, Any]) -> str:
 
 def retry_after(response: httpx.Response, body: Any) -> float:
     """Seconds to wait after a 429: the JSON body's `retry_after` (fractional seconds), else the headers."""
-    candidates: list[Any] = []
-    if isinstance(body, dict):
-        candidates.append(body.get("retry_after"))
-    candidates += [response.headers.get("Retry-After"), response.headers.get("X-RateLimit-Reset-After")]
-    for value in candidates:
-        try:
-            seconds = float(value)
-        except (TypeError, ValueError):
-            continue
-        if seconds >= 0:
-            return seconds
-    return 1.0
+    delay = rate_limit_delay(response.headers, body, datetime.now(UTC))
+    return delay.total_seconds() if delay is not None else 1.0
 
 
 def _describe(response: httpx.Response, body: Any) -> str:

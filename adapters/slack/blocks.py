@@ -16,7 +16,7 @@ from typing import Any
 from bot.cards import Card, Digest, MessageCard
 from bot.render import card_lines, entry_lines
 from bot.render.safety import WJ, clean, slack_escape, slack_url
-from bot.render.split import pack, shorten, units
+from bot.render.split import pack, pack_groups, shorten, units
 
 BLOCKS = 50
 SECTION_TEXT = 3000
@@ -105,25 +105,10 @@ def _entry_blocks(digest: Digest) -> list[list[Block]]:
 
 
 def _pack_messages(head: list[Block], groups: list[list[Block]], *, reserve: int = 2) -> list[list[Block]]:
-    """Blocks into messages under both budgets; a group moves whole to the next message when it
-    fits there, and is split across messages only when it is bigger than a message itself.
-    `reserve` blocks (and their text) are left free in each message for a continuation line."""
-    max_blocks, max_text = BLOCKS - reserve, MESSAGE_TEXT - reserve * 200
-    messages: list[list[Block]] = [list(head)]
-    for group in groups:
-        current = messages[-1]
-        size = sum(block_text(b) for b in current)
-        group_size = sum(block_text(b) for b in group)
-        fits_fresh = len(group) <= max_blocks and group_size <= max_text
-        if current and fits_fresh and (len(current) + len(group) > max_blocks or size + group_size > max_text):
-            messages.append([])
-        for block in group:
-            current = messages[-1]
-            size = sum(block_text(b) for b in current)
-            if current and (len(current) + 1 > max_blocks or size + block_text(block) > max_text):
-                messages.append([])
-            messages[-1].append(block)
-    return [m for m in messages if m]
+    """Blocks into messages under both budgets, `reserve` blocks (and their text) left free in each
+    message for a continuation line."""
+    return pack_groups(groups, size=block_text, max_items=BLOCKS - reserve, max_size=MESSAGE_TEXT - reserve * 200,
+                       first=head)
 
 
 def _fallback(digest: Digest, part: int, total: int, headlines: list[str]) -> str:

@@ -16,7 +16,7 @@ than `HISTORY_PAGE` messages back, or a workspace where the app lacks `channels:
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock, SystemClock
+from bot.http.retry_after import rate_limit_delay
 from bot.ports import DeliveryError
 
 if TYPE_CHECKING:
@@ -51,10 +52,9 @@ def delivery_error(error: SlackApiError, what: str) -> DeliveryError:
     code = str(response.get("error") or "") if isinstance(response.data, dict) else ""
     status = int(response.status_code)
     if status == 429 or code == "ratelimited":
-        header = (response.headers or {}).get("Retry-After") or (response.headers or {}).get("retry-after")
-        seconds = int(header) if header and str(header).strip().isdigit() else 60
-        return DeliveryError(f"{what}: rate limited by Slack (retry after {seconds} s)",
-                             retry_after=timedelta(seconds=seconds))
+        delay = rate_limit_delay(response.headers, None, datetime.now(UTC)) or timedelta(seconds=60)
+        return DeliveryError(f"{what}: rate limited by Slack (retry after {delay.total_seconds():g} s)",
+                             retry_after=delay)
     if code in PERMANENT:
         return DeliveryError(f"{what}: {code}", permanent=True)
     if status >= 500:

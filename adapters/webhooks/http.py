@@ -14,7 +14,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -22,6 +21,7 @@ import httpx
 from bot.config.settings import ChannelConfig, HttpConfig
 from bot.errors import SitrepError
 from bot.http.fetch import user_agent
+from bot.http.retry_after import rate_limit_delay
 from bot.ports import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -52,20 +52,11 @@ def redacted(url: str) -> str:
 
 def retry_after(response: httpx.Response) -> timedelta:
     """Retry-After in seconds or as an HTTP date; Discord also puts `retry_after` in the body."""
-    header = response.headers.get("retry-after")
-    if header:
-        try:
-            return timedelta(seconds=max(0.0, float(header)))
-        except ValueError:
-            try:
-                return max(parsedate_to_datetime(header) - datetime.now(UTC), timedelta(0))
-            except (TypeError, ValueError):
-                pass
     try:
         body = response.json()
-        return timedelta(seconds=max(0.0, float(body["retry_after"])))
-    except (ValueError, KeyError, TypeError):
-        return DEFAULT_RETRY
+    except ValueError:
+        body = None
+    return rate_limit_delay(response.headers, body, datetime.now(UTC)) or DEFAULT_RETRY
 
 
 def detail(response: httpx.Response) -> str:

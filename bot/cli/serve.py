@@ -19,7 +19,6 @@ from bot.cli.group import State, cli, echo_json, run_async
 from bot.delivery.schedule import build as build_scheduler
 from bot.delivery.schedule import due_digests, finish_running_jobs
 from bot.ingest.poll import FeedOutcome, PollReport
-from bot.ops import metrics
 from bot.ops.health import HealthServer, Readiness
 from bot.ops.logs import secret_values, setup_logging
 from bot.ports import ChatAdapter
@@ -28,12 +27,13 @@ log = logging.getLogger("sitrep")
 
 
 async def poll_with_progress(core: Sitrep) -> PollReport:
-    """One poll of the due feeds this instance claims; a progress bar on a terminal when there are many."""
+    """One poll of the due feeds this instance claims, through `Sitrep.poll` (which records the
+    metrics); a progress bar on a terminal when there are many."""
     if not sys.stderr.isatty():
-        return await core.poller.poll_due(enrich=True)
+        return await core.poll()
     due = await asyncio.to_thread(core.store.feeds.due, core.clock.now())
     if len(due) < 20:
-        return await core.poller.poll_due(enrich=True)
+        return await core.poll()
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
@@ -43,7 +43,7 @@ async def poll_with_progress(core: Sitrep) -> PollReport:
         def advance(_: FeedOutcome) -> None:
             progress.advance(task)
 
-        return await core.poller.poll_due(progress=advance)
+        return await core.poll(progress=advance)
 
 
 def summary(report: PollReport) -> str:
@@ -93,7 +93,6 @@ async def _run(state: State, once: bool) -> None:
             server = HealthServer(host=config.server.host, port=config.server.port, readiness=readiness)
             await server.start()
         report = await poll_with_progress(core)
-        metrics.record_poll(report, at=core.clock.now())
         log.info(summary(report))
         if once:
             await due_digests(core)

@@ -15,7 +15,6 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -25,6 +24,7 @@ from bot import __version__
 from bot.clock import Clock, SystemClock
 from bot.config.settings import HttpConfig
 from bot.http.decode import ACCEPT_ENCODING, BodyTooLarge, BoundedDecoder, DecodeError
+from bot.http.retry_after import MAX_SERVER_DELAY, parse_delay
 from bot.http.transport import PooledTransport
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, "
                "text/xml;q=0.8, */*;q=0.5")
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
-MAX_SERVER_DELAY = timedelta(days=2)  # a Retry-After or max-age beyond this is treated as this
 PERMANENT = frozenset({404, 410})  # the address is wrong or gone: retrying soon will not help
 THROTTLED = frozenset({429, 503})
 
@@ -218,26 +217,13 @@ def max_age(headers: httpx.Headers) -> timedelta | None:
     if "no-cache" in directives or "no-store" in directives:
         return None
     value = directives.get("max-age", "")
-    if not value.isdigit():
-        return None
     age = headers.get("age", "0").strip()
+    if not value.isdigit() or len(value) > 12 or len(age) > 12:  # a dozen digits is already centuries
+        return None
     seconds = int(value) - (int(age) if age.isdigit() else 0)
     return min(timedelta(seconds=seconds), MAX_SERVER_DELAY) if seconds > 0 else None
 
 
 def retry_after(headers: httpx.Headers, now: datetime) -> timedelta | None:
     """Retry-After as seconds or an HTTP date, capped so a typo on the server cannot park a feed for years."""
-    value = headers.get("retry-after", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        delay = timedelta(seconds=int(value))
-    else:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            return None
-        delay = when - now
-    return min(max(delay, timedelta(0)), MAX_SERVER_DELAY) or None
+    return parse_delay(headers.get("retry-after"), now)

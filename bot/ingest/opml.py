@@ -19,6 +19,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from bot.errors import SitrepError
+from bot.ingest.feed_names import unique_feed_name
 
 MAX_BYTES = 5_000_000  # a subscription list of tens of thousands of feeds fits well under this
 MAX_NAME = 100
@@ -98,21 +99,11 @@ def plan(feeds: Sequence[OpmlFeed], *, existing_names: set[str], existing_urls: 
         if unknown:
             result.skipped.append((feed, f"unknown topic {unknown[0]!r}"))
             continue
-        name = unique_name(feed.name or feed.url, names)
+        name = unique_feed_name([feed.name, feed.url], names)
         names.add(name)
         urls.add(feed.url)
         result.add.append((name, feed))
     return result
-
-
-def unique_name(text: str, taken: set[str]) -> str:
-    """A feed name in sitrep's style (lower-case words joined by dashes), made unique with -2, -3, …"""
-    base = re.sub(r"^https?://", "", text.strip(), flags=re.IGNORECASE)
-    base = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")[:MAX_NAME - 4].strip("-") or "feed"
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base}-{n}", n + 1
-    return name
 
 
 def _feed(outline: Element) -> OpmlFeed:

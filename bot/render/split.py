@@ -8,9 +8,11 @@ never inside an escape sequence or a link: pieces are rendered whole and measure
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 Render = Callable[[str], str]
+T = TypeVar("T")
 MIN_LIMIT = 16  # the longest rendering of one character (`&amp;`, a broken mention) must fit
 
 
@@ -107,6 +109,34 @@ def pack(lines: Iterable[str], limit: int, sep: str = "\n") -> list[str]:
     if current:
         chunks.append(sep.join(current))
     return chunks
+
+
+def pack_groups(groups: Iterable[Sequence[T]], *, size: Callable[[T], int], max_items: int, max_size: int,
+                first: Sequence[T] = ()) -> list[list[T]]:
+    """Pieces (blocks, embeds) into messages under a count and a size budget, greedily and in order.
+
+    A group (one digest entry's pieces) moves whole to the next message when it fits there; it is
+    split across messages only when it is bigger than a message itself. `first` opens the first
+    message (a header). Slack's blocks and Discord's embeds are both packed here, so the two
+    platforms cut a digest the same way.
+    """
+    messages: list[list[T]] = [list(first)]
+    used = sum(size(piece) for piece in first)
+    for group in groups:
+        total = sum(size(piece) for piece in group)
+        fits_fresh = len(group) <= max_items and total <= max_size
+        current = messages[-1]
+        if current and fits_fresh and (len(current) + len(group) > max_items or used + total > max_size):
+            messages.append([])
+            used = 0
+        for piece in group:
+            cost = size(piece)
+            if messages[-1] and (len(messages[-1]) + 1 > max_items or used + cost > max_size):
+                messages.append([])
+                used = 0
+            messages[-1].append(piece)
+            used += cost
+    return [m for m in messages if m]
 
 
 def shorten(text: str, limit: int) -> str:

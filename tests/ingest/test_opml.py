@@ -11,6 +11,7 @@ import pytest
 
 from bot.cli.main import main
 from bot.ingest import opml
+from bot.ingest.feed_names import unique_feed_name
 from bot.ingest.opml import OpmlError, OpmlFeed
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -118,8 +119,9 @@ def test_plan_skips_duplicates_and_bad_urls_and_makes_names_unique() -> None:
 
 
 def test_unique_names_are_short_and_plain() -> None:
-    assert opml.unique_name("  ", set()) == "feed"
-    assert len(opml.unique_name("x" * 500, set())) <= opml.MAX_NAME
+    assert unique_feed_name(["  "], set()) == "feed"
+    assert len(unique_feed_name(["x" * 500], set())) <= opml.MAX_NAME
+    assert unique_feed_name(["", "https://example.org/feed.xml"], {"example-org-feed-xml"}) == "example-org-feed-xml-2"
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.render.safety import slack_escape
-from bot.render.split import pack, shorten, split_raw, units
+from bot.render.split import pack, pack_groups, shorten, split_raw, units
 
 
 def test_units_counts_utf16() -> None:
@@ -50,3 +50,15 @@ def test_shorten_cuts_at_a_word_with_an_ellipsis() -> None:
     assert shorten("alpha beta gamma delta", 14) == "alpha beta…"
     assert units(shorten("😀" * 300, 256)) <= 256
     assert shorten("short", 10) == "short"
+
+
+def test_pack_groups_keeps_a_group_together_when_it_fits_a_fresh_message() -> None:
+    groups = [["aa", "bb"], ["ccc", "dd"], ["e"]]
+    assert pack_groups(groups, size=len, max_items=3, max_size=8) == [["aa", "bb"], ["ccc", "dd", "e"]]
+
+
+def test_pack_groups_splits_only_a_group_bigger_than_a_message() -> None:
+    groups = [["x"], ["a", "b", "c", "d", "e"]]
+    packed = pack_groups(groups, size=len, max_items=2, max_size=100, first=["H"])
+    assert packed == [["H", "x"], ["a", "b"], ["c", "d"], ["e"]]
+    assert [p for m in packed for p in m] == ["H", "x", "a", "b", "c", "d", "e"]  # order kept, nothing lost
