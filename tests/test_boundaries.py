@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import REPO
 
-PLATFORM_MODULES = ("slack_bolt", "slack_sdk", "slack", "discord", "aiohttp")
+PLATFORM_MODULES = ("slack_bolt", "slack_sdk", "slack", "discord")
 
 
 def imports(path: Path) -> set[str]:

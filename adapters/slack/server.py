@@ -20,6 +20,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.slack.commands import RECEIVED_AT
 from adapters.slack.signing import SignatureVerifier
+from bot.ops.web import request_log, without_banner
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -43,7 +44,7 @@ class SlackHttpServer:
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.web, access_log=None)
+        self._runner = web.AppRunner(without_banner(self.web), access_log=None, logger=request_log(__name__))
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, backlog=BACKLOG)
         await site.start()

@@ -1,8 +1,7 @@
-"""The health and metrics endpoint: /healthz, /readyz and /metrics over a small asyncio HTTP server.
+"""The health and metrics endpoint: /healthz, /readyz and /metrics on aiohttp.web.
 
-Why not aiohttp: the core never imports it (a test enforces it), and three read-only GET routes
-need no framework. The server speaks just enough HTTP/1.1 for probes and Prometheus: one request
-per connection, GET and HEAD, bounded request size and time, `Connection: close`.
+aiohttp is already a dependency (Slack's HTTP mode serves on it) and is not a chat platform, so the
+core may use it: request parsing, HEAD, 405s and header limits are the library's, not ours.
 
 - /healthz: the process and its event loop are alive (answering at all proves it).
 - /readyz: the database answers, its schema is at the newest migration, the scheduler runs, and
@@ -16,27 +15,27 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from aiohttp import web
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from bot.ops import metrics
+from bot.ops.web import request_log, without_banner
 from bot.store import db
 
 if TYPE_CHECKING:
     from bot.store import Store
 
 log = logging.getLogger(__name__)
-MAX_REQUEST = 8 * 1024  # bytes of request line and headers
-READ_TIMEOUT = 5.0  # seconds to send a request
+MAX_FIELD = 8 * 1024  # bytes of the request line and of any one header
+IDLE_TIMEOUT = 5.0  # seconds a connection may sit idle
+NO_STORE = {"Cache-Control": "no-store"}
 CHECK_TIMEOUT = 5.0  # seconds for the readiness checks, so a hung database fails the probe instead of hanging it
-REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout",
-           431: "Request Header Fields Too Large", 500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 @dataclass
@@ -76,98 +75,59 @@ class HealthServer:
         self.host = host
         self.requested_port = port
         self.readiness = readiness
-        self._server: asyncio.Server | None = None
         self._collector = metrics.StoreCollector(readiness.store)
+        self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
 
     @property
     def port(self) -> int:
         """The bound port (useful when asked for port 0)."""
-        assert self._server is not None and self._server.sockets, "not started"
-        return int(self._server.sockets[0].getsockname()[1])
+        assert self._runner is not None and self._runner.addresses, "not started"
+        return int(self._runner.addresses[0][1])
+
+    def app(self) -> web.Application:
+        app = web.Application(handler_args={"max_field_size": MAX_FIELD, "max_line_size": MAX_FIELD})
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/readyz", self._readyz)
+        app.router.add_get("/metrics", self._metrics)
+        app.router.add_route("*", "/{tail:.*}", self._not_found)
+        return without_banner(app)
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, self.host, self.requested_port, limit=MAX_REQUEST)
+        # A probe or a scrape is one short request: idle connections are not kept for long, and a
+        # client that never finishes its headers is cut off by the same timeout.
+        self._runner = web.AppRunner(self.app(), access_log=None, keepalive_timeout=IDLE_TIMEOUT,
+                                     shutdown_timeout=1.0, logger=request_log(__name__))
+        await self._runner.setup()
+        self._site = web.TCPSite(self._runner, self.host, self.requested_port)
+        await self._site.start()
         log.info("health and metrics on http://%s:%d (/healthz, /readyz, /metrics)", self.host, self.port)
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = self._site = None
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _healthz(self, _: web.Request) -> web.Response:
+        return _json({"status": "alive"})
+
+    async def _readyz(self, _: web.Request) -> web.Response:
         try:
-            try:
-                method, path = await asyncio.wait_for(_read_request(reader), READ_TIMEOUT)
-            except TimeoutError:
-                await _respond(writer, 408, b"request timeout\n")
-                return
-            except _BadRequest as bad:
-                await _respond(writer, bad.status, f"{bad}\n".encode())
-                return
-            if method not in ("GET", "HEAD"):
-                await _respond(writer, 405, b"only GET and HEAD\n", extra={"Allow": "GET, HEAD"})
-                return
-            status, content_type, body = await self._route(path)
-            await _respond(writer, status, body, content_type=content_type, head=method == "HEAD")
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass  # the client went away; nothing to answer
-        except Exception:
-            log.exception("health endpoint failed")
-            with suppress(OSError):
-                await _respond(writer, 500, b"internal error\n")
-        finally:
-            writer.close()
-            with suppress(OSError):
-                await writer.wait_closed()
+            ready, checks = await asyncio.wait_for(asyncio.to_thread(self.readiness.check), CHECK_TIMEOUT)
+        except TimeoutError:
+            ready, checks = False, {"database": f"no answer within {CHECK_TIMEOUT:.0f}s"}
+        return _json({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
 
-    async def _route(self, path: str) -> tuple[int, str, bytes]:
-        if path == "/healthz":
-            return 200, "application/json", b'{"status": "alive"}\n'
-        if path == "/readyz":
-            try:
-                ready, checks = await asyncio.wait_for(asyncio.to_thread(self.readiness.check), CHECK_TIMEOUT)
-            except TimeoutError:
-                ready, checks = False, {"database": f"no answer within {CHECK_TIMEOUT:.0f}s"}
-            answer = json.dumps({"status": "ready" if ready else "not ready", "checks": checks}) + "\n"
-            return (200 if ready else 503), "application/json", answer.encode()
-        if path == "/metrics":
-            body = await asyncio.to_thread(metrics.exposition, self._collector)
-            return 200, CONTENT_TYPE_LATEST, body
-        return 404, "text/plain; charset=utf-8", b"not found: try /healthz, /readyz or /metrics\n"
+    async def _metrics(self, _: web.Request) -> web.Response:
+        body = await asyncio.to_thread(metrics.exposition, self._collector)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST, **NO_STORE})
+
+    async def _not_found(self, request: web.Request) -> web.Response:
+        if request.method not in ("GET", "HEAD"):
+            raise web.HTTPMethodNotAllowed(request.method, ["GET", "HEAD"])
+        return web.Response(status=404, text="not found: try /healthz, /readyz or /metrics\n", headers=NO_STORE)
 
 
-class _BadRequest(Exception):
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str]:
-    """The method and path of one request; headers are read (to bound them) and ignored."""
-    try:
-        line = await reader.readuntil(b"\r\n")
-        parts = line.decode("latin-1").strip().split(" ")
-        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-            raise _BadRequest("not an HTTP/1.x request line")
-        total = len(line)
-        while True:
-            header = await reader.readuntil(b"\r\n")
-            total += len(header)
-            if total > MAX_REQUEST:
-                raise _BadRequest("request headers too large", 431)
-            if header == b"\r\n":
-                break
-    except asyncio.LimitOverrunError:
-        raise _BadRequest("request headers too large", 431) from None
-    method, target = parts[0].upper(), parts[1]
-    return method, target.split("?", 1)[0]
-
-
-async def _respond(writer: asyncio.StreamWriter, status: int, body: bytes, *, content_type: str = "text/plain",
-                   head: bool = False, extra: dict[str, str] | None = None) -> None:
-    headers = {"Content-Type": content_type, "Content-Length": str(len(body)), "Connection": "close",
-               "Cache-Control": "no-store", **(extra or {})}
-    lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Unknown')}"] + [f"{k}: {v}" for k, v in headers.items()]
-    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (b"" if head else body))
-    await writer.drain()
+def _json(data: dict[str, object], *, status: int = 200) -> web.Response:
+    return web.Response(status=status, text=json.dumps(data) + "\n", content_type="application/json",
+                        headers=NO_STORE)
