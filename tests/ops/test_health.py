@@ -134,7 +134,7 @@ async def test_malformed_and_oversized_requests(server: HealthServer, caplog: py
         assert (await raw(server, huge)).split(b" ")[1] in (b"400", b"431")
         many = b"GET /healthz HTTP/1.1\r\n" + b"X-A: b\r\n" * 2000 + b"\r\n"
         assert (await raw(server, many)).split(b" ")[1] in (b"400", b"431")
-        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)  # connects and leaves
+        _, writer = await asyncio.open_connection("127.0.0.1", server.port)  # connects and leaves
         writer.close()
         await writer.wait_closed()
         assert (await get(server, "/healthz")).status_code == 200

@@ -81,6 +81,11 @@ async def test_unsigned_tampered_stale_and_headerless_requests_get_401(slack: Sl
     assert (await slack.post(body, headers=only_sig)).status_code == 401
     wrong_ts = {**_signed(body, now), "X-Slack-Request-Timestamp": str(now - 1)}
     assert (await slack.post(body, headers=wrong_ts)).status_code == 401
+    for digits in (310, 5000):  # overflowed the SDK's float arithmetic / Python's int parsing: a 500 before
+        huge = {**_signed(body, now), "X-Slack-Request-Timestamp": "9" * digits}
+        assert (await slack.post(body, headers=huge)).status_code == 401, digits
+    not_utf8 = {**_signed(body, now)}
+    assert (await slack.http.post(slack.url, content=b"\xff" + body.encode(), headers=not_utf8)).status_code == 401
     assert not slack.fake.called("chat.postMessage")
 
 

@@ -62,6 +62,8 @@ def test_the_sdks_negative_cases_are_refused(example: dict[str, Any]) -> None:
     ("17731440O0", "v0=00", "not a number"),
     ("-1773144000", "v0=00", "not a number"),
     ("１７７３１４４０００", "v0=00", "not a number"),  # fullwidth digits: str.isdigit() and int() accept them
+    ("9" * 310, "v0=00", "not a number"),  # int-to-float overflow in the SDK's arithmetic
+    ("9" * 5000, "v0=00", "not a number"),  # past Python's int-parsing digit limit
     ("1773144000", "v0=" + "0" * 64, "does not match"),
     ("1773144000", "v1=ünïcode", "does not match"),
 ])
@@ -69,6 +71,11 @@ def test_malformed_headers_are_refused_with_a_reason(timestamp: str, signature: 
     verifier = SignatureVerifier("secret", clock=FakeClock(datetime.fromtimestamp(1773144000, tz=UTC)))
     problem = verifier.problem(b"body", timestamp, signature)
     assert problem is not None and reason in problem
+
+
+def test_a_body_that_is_not_utf8_is_refused_not_raised() -> None:
+    verifier = SignatureVerifier("secret", clock=FakeClock(datetime.fromtimestamp(1773144000, tz=UTC)))
+    assert verifier.problem(b"\xff\xfe", "1773144000", "v0=00") == "the body is not UTF-8"
 
 
 def test_a_fresh_signature_from_another_clock_time_is_refused() -> None:
