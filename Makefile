@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config/demo.yaml
 
-.PHONY: run test lint typecheck pytest bench eval lock schema clean
+.PHONY: run test check lint typecheck pytest bench eval lock schema clean
 
 # The stamp files make the install step re-run only when a lock file changes.
 $(BIN)/.installed-runtime: requirements.lock pyproject.toml
@@ -29,6 +29,12 @@ test: $(BIN)/.installed-dev
 	$(BIN)/ruff check bot adapters tests
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The fast lane while working: lint, types, and the tests not marked slow, on both cores.
+check: $(BIN)/.installed-dev
+	$(BIN)/ruff check bot adapters tests
+	$(BIN)/mypy
+	$(BIN)/pytest -m "not slow" -n 2 -q
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check bot adapters tests

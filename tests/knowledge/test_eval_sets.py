@@ -17,6 +17,7 @@ FLOORS = {"relevance_precision": 1.0, "relevance_recall": 1.0, "quote_recall": 0
           "speaker_accuracy": 0.9, "fact_coverage": 0.9, "cluster_f1": 1.0, "whois_accuracy": 0.9}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SCORER.exists(), reason="../shared/eval/score.py is not here (outside the workspace)")
 def test_held_out_stories_score_as_well_as_the_dev_set(tmp_path: Path) -> None:
     cli = Path(sys.executable).parent / "sitrep"
