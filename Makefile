@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config/demo.yaml
 
-.PHONY: run test lint typecheck pytest bench eval lock schema clean
+.PHONY: run test check lint typecheck pytest bench eval lock schema clean
 
 # The stamp files make the install step re-run only when a lock file changes.
 $(BIN)/.installed-runtime: requirements.lock pyproject.toml
@@ -29,6 +29,13 @@ test: $(BIN)/.installed-dev
 	$(BIN)/ruff check bot adapters tests
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The fast lane while working: the same lint and type checks as `make test`, and every test not
+# marked slow (subprocesses, crash and soak runs, corpus sweeps are left to `make test` and CI).
+check: $(BIN)/.installed-dev
+	$(BIN)/ruff check bot adapters tests
+	$(BIN)/mypy
+	$(BIN)/pytest -m "not slow"
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check bot adapters tests
