@@ -30,7 +30,9 @@ test: $(BIN)/.installed-dev
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-# The fast lane while working: lint, types, and the tests not marked slow, on both cores.
+# The fast lane while working: the same lint and type checks as `make test`, and every test not
+# marked slow (subprocesses, crash and soak runs, corpus sweeps are left to `make test` and CI),
+# on both cores.
 check: $(BIN)/.installed-dev
 	$(BIN)/ruff check bot adapters tests
 	$(BIN)/mypy

@@ -46,7 +46,7 @@ def test_the_check_itself_catches_an_import(tmp_path: Path) -> None:
 
 
 def test_no_module_is_too_long() -> None:
-    """DESIGN.md: a module past ~400 lines is asking to be split."""
+    """docs/architecture.md: a module past ~400 lines is asking to be split."""
     long = [(str(p.relative_to(REPO)), n) for p in [*CORE_FILES, *(REPO / "adapters").rglob("*.py")]
             if "migrations/versions" not in str(p) and (n := len(p.read_text(encoding="utf-8").splitlines())) > 450]
     assert not long, f"split these modules: {long}"

@@ -117,7 +117,7 @@ def share_identity(app: AsyncApp, identity: AsyncSlackResponse) -> None:
 
     bolt's single-workspace authorization calls auth.test on the first request it sees, and again
     for every request that arrives before that first answer: a burst of commands just after a start
-    cost one auth.test each (500 in the load test), and Slack rate-limits that method.
+    cost one auth.test each, and Slack rate-limits that method.
     """
     for middleware in getattr(app, "_async_middleware_list", []):
         if isinstance(middleware, AsyncSingleTeamAuthorization) and middleware.auth_test_result is None:

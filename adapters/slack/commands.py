@@ -7,8 +7,8 @@ database, a big search) is acknowledged empty and posted through the request's `
 when it is ready. Either way the asker gets exactly one answer, visible only to them, with a
 "Share in channel" button.
 
-Under a burst (a whole workspace asking at once; the load test sends 500 commands together while
-a poll cycle runs) acknowledging must not wait behind answering:
+Under a burst (a whole workspace asking at once; the load test sends hundreds of commands together
+while a poll cycle runs) acknowledging must not wait behind answering:
 
 - only `INLINE_WAITERS` commands wait for their answer at a time; the others are acknowledged at
   once and answered through `response_url`, which costs the asker nothing (the answer arrives when

@@ -27,7 +27,7 @@ def open_core(state: State) -> Sitrep:
 
 
 def story_json(view: StoryView) -> dict[str, Any]:
-    """The stories contract (see DESIGN.md "Contracts"); extra keys are allowed, these must stay."""
+    """The stories contract (docs/architecture.md, "Contracts"); extra keys are allowed, these must stay."""
     return {
         "id": view.id, "title": view.title, "url": view.url, "source": view.source,
         "sources": [{"name": s.feed, "url": s.url} for s in view.sources],

@@ -1,4 +1,4 @@
-"""The command-line contracts other tools rely on (DESIGN.md, "Contracts")."""
+"""The command-line contracts other tools rely on (docs/architecture.md, "Contracts"; docs/cli.md)."""
 
 from __future__ import annotations
 

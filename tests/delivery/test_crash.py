@@ -13,8 +13,8 @@ With a platform that can be checked (`checking`), duplicates must be 0. With a p
 webhook, which cannot be, the only duplicates allowed are ones the bot logged as possible when it
 resent a message whose outcome a kill had left unknown: the documented window.
 
-SITREP_CRASH_CYCLES sets the number of kills per variant (default 6; the README gives figures for
-more). The figures are printed, and written to crash-results.json when SITREP_CRASH_REPORT names it.
+SITREP_CRASH_CYCLES sets the number of kills per variant (default 6; docs/delivery.md gives
+figures for more). The figures are printed, and written to crash-results.json when SITREP_CRASH_REPORT names it.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ being true, a request could connect without the address check: these tests fail 
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, ClassVar
 
 import httpcore
 import httpx
@@ -43,7 +43,7 @@ async def test_every_request_goes_through_the_pool_we_put_there() -> None:
     """A pool stand-in records what httpx hands it: the replaced `_pool` is the one httpx uses."""
 
     class RecordingPool(httpcore.AsyncConnectionPool):
-        seen: list[str] = []
+        seen: ClassVar[list[str]] = []
 
         async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
             self.seen.append(request.url.host.decode())
