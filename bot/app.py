@@ -135,16 +135,18 @@ class Sitrep:
         return report
 
     def digest(self, channel: ChannelConfig | None, *, since: datetime | None, topic: str | None = None,
-               limit: int | None = None, exclude: Collection[str] | None = None) -> Digest:
+               limit: int | None = None, exclude: Collection[str] | None = None,
+               announced_only: bool = True) -> Digest:
+        """`announced_only=False` for a window someone asked for (see bot.delivery.digest)."""
         return build_digest(self.store, self.config, channel, since=since, now=self.clock.now(), topic=topic,
-                            limit=limit, exclude=exclude)
+                            limit=limit, exclude=exclude, announced_only=announced_only)
 
     def channel_since(self, channel: ChannelConfig) -> datetime | None:
         state = self.store.outbox.channel(channel.name)
         return state.last_digest_until if state else None
 
     async def queue_digest(self, channel: ChannelConfig, *, since: datetime | None,
-                           slot: str | None = None) -> int | None:
+                           slot: str | None = None, announced_only: bool = True) -> int | None:
         """Build a channel's digest and put it in the outbox; None if that slot was already built.
 
         From the second digest on, stories the channel already had are left out (see digest.OVERLAP);
@@ -153,7 +155,8 @@ class Sitrep:
         exclude = None
         if since is not None:
             exclude = await asyncio.to_thread(self.store.outbox.story_ids_since, channel.name, since - OVERLAP)
-        digest = await asyncio.to_thread(self.digest, channel, since=since, exclude=exclude)
+        digest = await asyncio.to_thread(self.digest, channel, since=since, exclude=exclude,
+                                         announced_only=announced_only)
         plugin = platforms.load(channel.platform.value)
         payloads = plugin.render_digest(digest) if digest.entries or channel.post_empty else []
         now = self.clock.now()
@@ -220,7 +223,8 @@ class Sitrep:
             raise CommandError(f"Unknown topic {topic!r}; topics: {', '.join(self.topics.topics)}")
         channel = self.config.channel(caller.channel) if caller.channel else None
         since = self.clock.now() - INTERACTIVE_DIGEST_WINDOW
-        return await asyncio.to_thread(self.digest, channel, since=since, topic=topic)
+        # Asked for, so every relevant story of the window: the flood guard is for scheduled posts.
+        return await asyncio.to_thread(self.digest, channel, since=since, topic=topic, announced_only=False)
 
     async def _feeds(self, invocation: Invocation, caller: Caller) -> Card:
         return await asyncio.to_thread(self.feeds_card)
