@@ -103,7 +103,7 @@ class Sitrep:
         self.digest_watch = DigestWatch()  # metrics: digests sent, and how long they waited
         self.router = CommandRouter()
         for name, handler in (("whois", self._whois), ("news", self._news), ("digest", self._digest),
-                              ("feeds", self._feeds), ("status", self._feeds), ("subscribe", self._subscribe),
+                              ("feeds", self._feeds), ("status", self._status), ("subscribe", self._subscribe),
                               ("unsubscribe", self._unsubscribe)):
             self.router.register(name, handler)
 
@@ -227,12 +227,21 @@ class Sitrep:
         return await asyncio.to_thread(self.digest, channel, since=since, topic=topic, announced_only=False)
 
     async def _feeds(self, invocation: Invocation, caller: Caller) -> Card:
-        return await asyncio.to_thread(self.feeds_card)
+        return await asyncio.to_thread(self.feeds_card, detail=caller.admin)
 
-    def feeds_card(self) -> FeedsCard:
+    async def _status(self, invocation: Invocation, caller: Caller) -> Card:
+        return await asyncio.to_thread(self.feeds_card, detail=True)  # the router lets only admins here
+
+    def feeds_card(self, *, detail: bool = True) -> FeedsCard:
+        """Feeds and channels with everything the operator needs; `detail=False` (a member's /feeds):
+        feed names and states only, no URLs (they may carry tokens or internal hosts), no error
+        texts (they name hosts, paths and channels) and no channels or delivery queue."""
         rows = self.store.feeds.all()
-        lines = [FeedLine(r.name, r.url, r.status if r.enabled else "disabled", r.origin, r.last_success_at,
-                          r.last_error, r.consecutive_failures, r.item_count, r.next_due_at) for r in rows]
+        lines = [FeedLine(r.name, r.url if detail else "", r.status if r.enabled else "disabled", r.origin,
+                          r.last_success_at, r.last_error if detail else None, r.consecutive_failures,
+                          r.item_count, r.next_due_at) for r in rows]
+        if not detail:
+            return FeedsCard(lines, [])
         states = {s.channel: s for s in self.store.outbox.channels()}
         queued = self.store.outbox.queued()
         channels = [ChannelLine(c.name, c.platform.value, states[c.name].status if c.name in states else "ok",
