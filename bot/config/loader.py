@@ -204,11 +204,29 @@ def _validate(doc: _Document) -> Config:
     try:
         return Config.model_validate(doc.data)
     except ValidationError as error:
-        wanted = [tuple(p["loc"]) for p in error.errors() if p.get("type") == "string_type"]
-        fixed = [at for at in wanted if at in doc.raw and _replace(doc.data, at, doc.raw[at])]
+        fixed = False
+        for problem in error.errors():
+            if problem.get("type") != "string_type":
+                continue
+            at = _in_data(doc.data, tuple(problem["loc"]))
+            if at in doc.raw:
+                fixed = _replace(doc.data, at, doc.raw.pop(at)) or fixed
         if not fixed:
             raise
     return Config.model_validate(doc.data)
+
+
+def _in_data(data: Any, loc: PathKey) -> PathKey:
+    """A pydantic location as a path in the data: the names of union branches it adds (`str`,
+    `list[…]`) are not keys and are left out."""
+    at: list[str | int] = []
+    for part in loc:
+        indexes = (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data))
+        if indexes:
+            data = data[part]
+            at.append(part)
+    return tuple(at)
 
 
 def _replace(data: Any, at: PathKey, value: str) -> bool:

@@ -31,6 +31,7 @@ topics:
   2026:
     description: 1
     any: [2026, NDAA]
+    all: [[2025, 2026], 1.10]
     none: [no]
   yes:
     any: [on]
@@ -44,6 +45,7 @@ discord: {token: 1234567890}
     assert set(config.topics) == {"2026", "yes"}
     assert config.topics["2026"].any == ["2026", "NDAA"]
     assert config.topics["2026"].none == ["no"]
+    assert config.topics["2026"].all == [["2025", "2026"], "1.10"]
     assert config.topics["2026"].description == "1"
     assert config.topics["yes"].any == ["on"]
     assert (config.feeds[0].url, config.feeds[0].topics) == ("12345", ["2026", "yes"])
