@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from bot.config.presets import BUILTIN_TOPICS
 from bot.config.settings import Config
+from bot.config.types import format_duration
 from bot.errors import ConfigError, ConfigErrors
 
 log = logging.getLogger(__name__)
@@ -280,6 +281,15 @@ def _cross_check(config: Config, doc: _Document) -> list[ConfigError]:
                     at: PathKey = (section, i, "topics")
                     errors.append(ConfigError(f"unknown topic {name!r}; known: {', '.join(sorted(known))}",
                                               path=doc.path, line=doc.line_of(at), key=dotted(at)))
+    retention, max_age = config.storage.retention, config.poll.backfill.max_age
+    if retention is not None and retention < max_age:
+        # Stories pruned while still young enough to announce would come back as news from any feed
+        # still carrying them.
+        errors.append(ConfigError(
+            f"{format_duration(retention)} is shorter than poll.backfill.max_age "
+            f"({format_duration(max_age)}): stories would be deleted while still new enough to announce; "
+            f"keep them at least {format_duration(max_age)}, or lower poll.backfill.max_age",
+            path=doc.path, line=doc.line_of(("storage", "retention")), key="storage.retention"))
     platforms = {c.platform.value for c in config.channels}
     if "slack" in platforms and config.slack is None:
         errors.append(ConfigError("a slack channel needs a slack: section", path=doc.path,
