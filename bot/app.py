@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import platforms
 from bot.cards import Card, ChannelLine, Digest, FeedLine, FeedsCard, MessageCard, to_json
@@ -121,11 +122,23 @@ class Sitrep:
     async def aclose(self) -> None:
         for sender in self._senders.values():
             await sender.aclose()
+        await self._release_leases()
         await self.fetcher.aclose()
         await self.guarded_fetcher.client.aclose()
         await asyncio.to_thread(self.poller.close)  # the parser processes, if a busy cycle started them
         await asyncio.to_thread(self.enricher.close)  # lets a running NLP batch finish first
         self.store.close()
+
+    async def _release_leases(self) -> None:
+        """Stopping: end the delivery leases this process holds, so the next sender (this one
+        restarted, or another instance) resumes them at once instead of waiting them out."""
+        try:
+            released = await asyncio.to_thread(self.store.outbox.release, self.owner, self.clock.now())
+        except SQLAlchemyError as error:  # a database gone at shutdown: the leases simply run out
+            log.warning("could not release this instance's delivery leases: %s", error)
+            return
+        if released:
+            log.info("released %d delivery lease(s) held at shutdown", released)
 
     # --- the pipeline --------------------------------------------------------------------------
 
