@@ -243,7 +243,8 @@ class Sitrep:
         return await asyncio.to_thread(self.feeds_card, detail=caller.admin)
 
     async def _status(self, invocation: Invocation, caller: Caller) -> Card:
-        return await asyncio.to_thread(self.feeds_card, detail=True)  # the router lets only admins here
+        # The router lets only admins here; the card still asks, so a change to the table cannot leak it.
+        return await asyncio.to_thread(self.feeds_card, detail=caller.admin)
 
     def feeds_card(self, *, detail: bool = True) -> FeedsCard:
         """Feeds and channels with everything the operator needs; `detail=False` (a member's /feeds):
