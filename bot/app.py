@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import platforms
 from bot.cards import Card, ChannelLine, Digest, FeedLine, FeedsCard, MessageCard, to_json
@@ -100,7 +101,7 @@ class Sitrep:
         self.digest_watch = DigestWatch()  # metrics: digests sent, and how long they waited
         self.router = CommandRouter()
         for name, handler in (("whois", self._whois), ("news", self._news), ("digest", self._digest),
-                              ("feeds", self._feeds), ("status", self._feeds), ("subscribe", self._subscribe),
+                              ("feeds", self._feeds), ("status", self._status), ("subscribe", self._subscribe),
                               ("unsubscribe", self._unsubscribe)):
             self.router.register(name, handler)
 
@@ -118,11 +119,23 @@ class Sitrep:
     async def aclose(self) -> None:
         for sender in self._senders.values():
             await sender.aclose()
+        await self._release_leases()
         await self.fetcher.aclose()
         await self.guarded_fetcher.client.aclose()
         await asyncio.to_thread(self.poller.close)  # the parser processes, if a busy cycle started them
         await asyncio.to_thread(self.enricher.close)  # lets a running NLP batch finish first
         self.store.close()
+
+    async def _release_leases(self) -> None:
+        """Stopping: end the delivery leases this process holds, so the next sender (this one
+        restarted, or another instance) resumes them at once instead of waiting them out."""
+        try:
+            released = await asyncio.to_thread(self.store.outbox.release, self.owner, self.clock.now())
+        except SQLAlchemyError as error:  # a database gone at shutdown: the leases simply run out
+            log.warning("could not release this instance's delivery leases: %s", error)
+            return
+        if released:
+            log.info("released %d delivery lease(s) held at shutdown", released)
 
     # --- the pipeline --------------------------------------------------------------------------
 
@@ -132,16 +145,18 @@ class Sitrep:
         return report
 
     def digest(self, channel: ChannelConfig | None, *, since: datetime | None, topic: str | None = None,
-               limit: int | None = None, exclude: Collection[str] | None = None) -> Digest:
+               limit: int | None = None, exclude: Collection[str] | None = None,
+               announced_only: bool = True) -> Digest:
+        """`announced_only=False` for a window someone asked for (see bot.delivery.digest)."""
         return build_digest(self.store, self.config, channel, since=since, now=self.clock.now(), topic=topic,
-                            limit=limit, exclude=exclude)
+                            limit=limit, exclude=exclude, announced_only=announced_only)
 
     def channel_since(self, channel: ChannelConfig) -> datetime | None:
         state = self.store.outbox.channel(channel.name)
         return state.last_digest_until if state else None
 
     async def queue_digest(self, channel: ChannelConfig, *, since: datetime | None,
-                           slot: str | None = None) -> int | None:
+                           slot: str | None = None, announced_only: bool = True) -> int | None:
         """Build a channel's digest and put it in the outbox; None if that slot was already built.
 
         From the second digest on, stories the channel already had are left out (see digest.OVERLAP);
@@ -150,7 +165,8 @@ class Sitrep:
         exclude = None
         if since is not None:
             exclude = await asyncio.to_thread(self.store.outbox.story_ids_since, channel.name, since - OVERLAP)
-        digest = await asyncio.to_thread(self.digest, channel, since=since, exclude=exclude)
+        digest = await asyncio.to_thread(self.digest, channel, since=since, exclude=exclude,
+                                         announced_only=announced_only)
         plugin = platforms.load(channel.platform.value)
         payloads = plugin.render_digest(digest) if digest.entries or channel.post_empty else []
         now = self.clock.now()
@@ -217,15 +233,26 @@ class Sitrep:
             raise CommandError(f"Unknown topic {topic!r}; topics: {', '.join(self.topics.topics)}")
         channel = self.config.channel(caller.channel) if caller.channel else None
         since = self.clock.now() - INTERACTIVE_DIGEST_WINDOW
-        return await asyncio.to_thread(self.digest, channel, since=since, topic=topic)
+        # Asked for, so every relevant story of the window: the flood guard is for scheduled posts.
+        return await asyncio.to_thread(self.digest, channel, since=since, topic=topic, announced_only=False)
 
     async def _feeds(self, invocation: Invocation, caller: Caller) -> Card:
-        return await asyncio.to_thread(self.feeds_card)
+        return await asyncio.to_thread(self.feeds_card, detail=caller.admin)
 
-    def feeds_card(self) -> FeedsCard:
+    async def _status(self, invocation: Invocation, caller: Caller) -> Card:
+        # The router lets only admins here; the card still asks, so a change to the table cannot leak it.
+        return await asyncio.to_thread(self.feeds_card, detail=caller.admin)
+
+    def feeds_card(self, *, detail: bool = True) -> FeedsCard:
+        """Feeds and channels with everything the operator needs; `detail=False` (a member's /feeds):
+        feed names and states only, no URLs (they may carry tokens or internal hosts), no error
+        texts (they name hosts, paths and channels) and no channels or delivery queue."""
         rows = self.store.feeds.all()
-        lines = [FeedLine(r.name, r.url, r.status if r.enabled else "disabled", r.origin, r.last_success_at,
-                          r.last_error, r.consecutive_failures, r.item_count, r.next_due_at) for r in rows]
+        lines = [FeedLine(r.name, r.url if detail else "", r.status if r.enabled else "disabled", r.origin,
+                          r.last_success_at, r.last_error if detail else None, r.consecutive_failures,
+                          r.item_count, r.next_due_at) for r in rows]
+        if not detail:
+            return FeedsCard(lines, [])
         states = {s.channel: s for s in self.store.outbox.channels()}
         queued = self.store.outbox.queued()
         channels = [ChannelLine(c.name, c.platform.value, states[c.name].status if c.name in states else "ok",

@@ -10,6 +10,7 @@ import shlex
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.cards import Card, HelpCard, MessageCard
 from bot.errors import CommandError, PermissionDenied
@@ -46,7 +47,39 @@ HELP = [
     ("/sitrep status", "Feeds, channels and the delivery queue (admins)."),
     ("/help", "This list."),
 ]
-ADMIN = frozenset({"subscribe", "unsubscribe", "status"})
+
+
+class Access(StrEnum):
+    """Who may run a command, and whether the answer depends on who asks."""
+
+    everyone = "everyone"
+    everyone_admins_see_more = "everyone; admins see more"  # members get a view without the operator's details
+    admins = "admins"
+
+
+# The one permissions table: the router enforces it for every platform, adapters read it to know
+# when to find out whether the caller is an admin, and a command missing from it cannot be
+# registered. /feeds shows members names and states only: feed URLs and error texts (which name
+# hosts, paths and channels) are the operator's, and /sitrep status is the admins' full view.
+PERMISSIONS: dict[str, Access] = {
+    "whois": Access.everyone,
+    "news": Access.everyone,
+    "digest": Access.everyone,
+    "help": Access.everyone,
+    "feeds": Access.everyone_admins_see_more,
+    "subscribe": Access.admins,
+    "unsubscribe": Access.admins,
+    "status": Access.admins,
+}
+ADMIN = frozenset(name for name, access in PERMISSIONS.items() if access is Access.admins)
+
+
+def admin_matters(name: str) -> bool:
+    """Whether the answer to command `name` depends on the caller being an admin: adapters that pay
+    for the answer (a Slack user-group lookup) ask only then. An unknown name is treated as if it did."""
+    return PERMISSIONS.get(name, Access.admins) is not Access.everyone
+
+
 ALIASES = {"who": "whois", "search": "news", "sources": "feeds", "?": "help"}
 
 
@@ -80,6 +113,8 @@ class CommandRouter:
         self._handlers: dict[str, Handler] = {}
 
     def register(self, name: str, handler: Handler) -> None:
+        if name not in PERMISSIONS:  # fail closed: every command says who may run it, in one place
+            raise ValueError(f"command {name!r} has no row in bot.commands.PERMISSIONS")
         self._handlers[name] = handler
 
     @property
@@ -111,6 +146,6 @@ class CommandRouter:
         handler = self._handlers.get(invocation.name)
         if handler is None:
             raise CommandError(f"Unknown command /{invocation.name}. Try /help.")
-        if invocation.name in ADMIN and not caller.admin:
+        if PERMISSIONS[invocation.name] is Access.admins and not caller.admin:
             raise PermissionDenied(f"Sorry, /sitrep {invocation.name} is for sitrep admins only.")
         return await handler(invocation, caller)

@@ -16,12 +16,22 @@ import yaml
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.app import Sitrep
-from bot.cards import MessageCard
+from bot.cards import FeedsCard, MessageCard
 from bot.clock import FakeClock
-from bot.commands import ADMIN, HELP, Caller
+from bot.commands import ADMIN, HELP, PERMISSIONS, Access, Caller, CommandRouter
+from bot.render import plain
 from bot.store import Store
 from tests.conftest import make_config
-from tests.fakes.admin_commands import ADMIN_COMMANDS, IDS, REFUSED, AdminCommand
+from tests.fakes.admin_commands import (
+    ADMIN_COMMANDS,
+    CHANNEL_ERROR,
+    FEED_ERROR,
+    FEED_URL,
+    IDS,
+    REFUSED,
+    AdminCommand,
+    operator_details,
+)
 
 
 def test_the_table_lists_every_admin_command() -> None:
@@ -30,14 +40,21 @@ def test_the_table_lists_every_admin_command() -> None:
         assert any(usage.startswith(f"/sitrep {command}") and "(admins)" in text for usage, text in HELP)
 
 
+async def test_every_command_the_core_answers_has_a_row_in_the_one_table(core: Sitrep) -> None:
+    assert set(core.router.names) | {"help"} == set(PERMISSIONS)
+    with pytest.raises(ValueError, match="PERMISSIONS"):  # a new command must say who may run it
+        CommandRouter().register("purge", core.router._handlers["feeds"])
+
+
 @pytest.fixture
 async def core(tmp_path: Path) -> AsyncIterator[Sitrep]:
     store = Store.open(f"sqlite:///{tmp_path / 'permissions.db'}")
-    config = make_config(yaml.safe_dump({"feeds": [{"name": "defense-wire", "url": "wire.xml"}]}), tmp_path)
+    config = make_config(yaml.safe_dump({"feeds": [{"name": "defense-wire", "url": "wire.xml"}],
+                                         "channels": [{"name": "team", "platform": "console"}]}), tmp_path)
     core = Sitrep(config=config, store=store, clock=FakeClock())
     core.sync_feeds()
-    store.feeds.add(name="by-command", url="https://feeds.example/other.xml", topics=None, added_by="slack:U0",
-                    now=core.clock.now())
+    store.feeds.add(name="by-command", url=FEED_URL, topics=None, added_by="slack:U0", now=core.clock.now())
+    operator_details(core)
 
     async def fetch_nothing(url: str, **_: object) -> object:
         raise AssertionError(f"a refused command fetched {url}")
@@ -76,3 +93,28 @@ async def test_the_console_is_the_operator_and_may_run_admin_commands(core: Sitr
     said = await console.answer("/sitrep status")
     assert "defense-wire" in said and REFUSED not in said
     assert await console.answer("/sitrep unsubscribe by-command") == "Unsubscribed from by-command."
+
+
+@pytest.mark.parametrize("platform", ["console", "slack", "discord"])
+async def test_members_see_feed_names_and_states_not_urls_or_errors(core: Sitrep, platform: str) -> None:
+    """/sitrep status is the admins' view; /feeds must not hand members the same thing."""
+    card = await core.handle("/feeds", Caller(user="U0MEMBER", platform=platform, admin=False))
+    assert isinstance(card, FeedsCard)
+    assert {(f.name, f.status) for f in card.feeds} == {("defense-wire", "failing"), ("by-command", "new")}
+    assert all(f.url == "" and f.last_error is None for f in card.feeds)
+    assert card.channels == []  # no delivery errors, no queue
+    said = plain.render(card)
+    assert FEED_ERROR not in said and CHANNEL_ERROR not in said and "hunter2" not in str(card)
+
+
+@pytest.mark.parametrize("typed", ["/feeds", "/sitrep status"])
+async def test_admins_see_urls_and_errors(core: Sitrep, typed: str) -> None:
+    card = await core.handle(typed, Caller(user="U0ADMIN", platform="slack", admin=True))
+    assert isinstance(card, FeedsCard)
+    assert FEED_URL in {f.url for f in card.feeds}
+    said = plain.render(card)
+    assert FEED_ERROR in said and CHANNEL_ERROR in said
+
+
+def test_only_feeds_answers_differently_for_admins() -> None:
+    assert {n for n, a in PERMISSIONS.items() if a is Access.everyone_admins_see_more} == {"feeds"}

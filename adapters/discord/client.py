@@ -1,7 +1,7 @@
 """The discord.py client sitrep runs: no privileged intents, mentions off, commands synced on login.
 
-Only the `guilds` intent is asked for: slash commands arrive as interactions whatever the intents,
-and the guild cache lets admin roles be matched by name. `discord.api_url` becomes discord.py's
+Only the `guilds` intent is asked for: slash commands arrive as interactions whatever the intents
+(and carry the member's role IDs, which is all the admin check reads). `discord.api_url` becomes discord.py's
 REST base (`discord.http.Route.BASE`, process-wide), which is how tests point it at a fake.
 
 Sharding: `discord.shards: auto` runs an AutoShardedClient with the shard count Discord

@@ -5,11 +5,18 @@ Lookups answer ephemerally by default: a `/whois` is one person's question, and 
 they see keeps the channel for the scheduled digests. Each lookup has a `share` option for when
 the answer is worth showing everyone. Admin answers and errors are always ephemeral.
 
-Admins are members with Manage Server (or Administrator) and members holding a role listed in
-`discord.admin_roles`, by name or ID. The check is made here, for every admin command, from the
-permissions and roles Discord sends with the interaction; the core refuses admin commands to
-anyone else. Discord also hides the `/sitrep` group from members without Manage Server unless
-roles are configured (then server admins can narrow it under Server Settings, Integrations).
+Who is an admin (`is_admin`), decided from what Discord sends with each interaction:
+
+- a user listed in `discord.admin_users`, wherever they ask;
+- a member holding a role listed in `discord.admin_roles`, by ID: role IDs are unique across
+  Discord and cannot be chosen, where a name can be copied by anyone who makes a role;
+- a member with Manage Server or Administrator, only in a server listed in `discord.guilds`.
+  Anyone can invite the bot to a server of their own and be its owner there; with `guilds` empty
+  (commands synced globally) server permissions make nobody an admin.
+
+Never in a direct message unless listed by user ID. The core refuses admin commands to everyone
+else. Discord also hides the `/sitrep` group from members without Manage Server unless roles or
+users are configured (then server admins can narrow it under Server Settings, Integrations).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import asyncio
 import logging
 import re
 import shlex
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -26,6 +34,7 @@ from discord import app_commands
 from adapters.discord.reply import DEFER_AFTER, answer
 from bot.app import Sitrep
 from bot.commands import Caller
+from bot.config.settings import DiscordConfig
 from bot.store.knowledge_repo import name_key
 
 log = logging.getLogger(__name__)
@@ -37,27 +46,35 @@ FEED_ORIGIN_CONFIG = "config"
 WORD_SCAN = 2000  # most-mentioned names searched for a later word matching what was typed
 
 
-def role_matches(entry: str | int, role_id: int, role_name: str | None) -> bool:
-    text = str(entry).strip()
-    if text == str(role_id):
+@dataclass(frozen=True, slots=True)
+class AdminAccess:
+    """Who may run admin commands, by ID (see the module docstring)."""
+
+    guilds: frozenset[int] = frozenset()
+    roles: frozenset[int] = frozenset()
+    users: frozenset[int] = frozenset()
+
+    @classmethod
+    def from_config(cls, config: DiscordConfig | None) -> AdminAccess:
+        if config is None:
+            return cls()
+        return cls(frozenset(config.guilds), frozenset(config.admin_roles), frozenset(config.admin_users))
+
+
+def is_admin(interaction: Interaction, access: AdminAccess) -> bool:
+    """A listed user anywhere; in a server, a listed role (by ID), or Manage Server or Administrator
+    in a configured server. Never by role name, never by server permissions elsewhere."""
+    user = interaction.user
+    if user.id in access.users:
         return True
-    return role_name is not None and text.casefold() == role_name.casefold()
-
-
-def is_admin(interaction: Interaction, admin_roles: list[str | int]) -> bool:
-    """Manage Server, Administrator, or a configured role; never outside a server."""
-    member = interaction.user
-    if interaction.guild_id is None or not isinstance(member, discord.Member):
+    if interaction.guild_id is None or not isinstance(user, discord.Member):
         return False
+    # The role IDs Discord sent with this interaction (they never include @everyone), not the cached
+    # guild's roles, which a server's own admins can rename to anything.
+    if access.roles & {int(r) for r in user._roles}:
+        return True
     permissions = interaction.permissions
-    if permissions.administrator or permissions.manage_guild:
-        return True
-    if not admin_roles:
-        return False
-    names = {r.id: r.name for r in member.roles}
-    # Role IDs come with the interaction; names need the guild's roles, cached from the gateway.
-    ids = set(names) | {int(r) for r in member._roles}
-    return any(role_matches(entry, rid, names.get(rid)) for entry in admin_roles for rid in ids)
+    return interaction.guild_id in access.guilds and (permissions.administrator or permissions.manage_guild)
 
 
 def command_text(*words: str | None) -> str:
@@ -69,8 +86,11 @@ class SitrepCommands:
     def __init__(self, core: Sitrep, *, defer_after: float = DEFER_AFTER) -> None:
         self.core = core
         self.defer_after = defer_after
-        discord_config = core.config.discord
-        self.admin_roles: list[str | int] = list(discord_config.admin_roles) if discord_config else []
+        self.access = AdminAccess.from_config(core.config.discord)
+        if not self.access.guilds and not (self.access.roles or self.access.users):
+            log.warning("discord: nobody can run /sitrep admin commands: with discord.guilds empty, Manage Server "
+                        "counts in no server; list your servers in discord.guilds, or admins in "
+                        "discord.admin_roles or discord.admin_users")
         # Interactions in a configured channel use that channel's topics and limits for /digest.
         self.channels = {c.target.get_secret_value().strip(): c.name for c in core.config.channels
                          if c.platform.value == "discord" and c.target is not None}
@@ -78,7 +98,7 @@ class SitrepCommands:
     def caller(self, interaction: Interaction) -> Caller:
         channel = self.channels.get(str(interaction.channel_id)) if interaction.channel_id else None
         return Caller(user=str(interaction.user.id), platform="discord",
-                      admin=is_admin(interaction, self.admin_roles), channel=channel)
+                      admin=is_admin(interaction, self.access), channel=channel)
 
     async def run(self, interaction: Interaction, text: str, *, ephemeral: bool = True) -> None:
         await answer(interaction, self.core.handle(text, self.caller(interaction)), ephemeral=ephemeral,
@@ -153,7 +173,8 @@ class SitrepCommands:
         async def feeds(interaction: Interaction) -> None:
             await self.run(interaction, "/feeds")
 
-        hidden = None if self.admin_roles else discord.Permissions(manage_guild=True)
+        # Listed roles and users must see /sitrep without Manage Server; otherwise Discord hides it from members.
+        hidden = None if self.access.roles or self.access.users else discord.Permissions(manage_guild=True)
         group = app_commands.Group(name="sitrep", description="Manage sitrep in this server (admins)",
                                    guild_only=True, default_permissions=hidden)
 

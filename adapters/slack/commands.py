@@ -46,7 +46,7 @@ from adapters.slack import blocks
 from adapters.slack.admins import AdminDirectory
 from adapters.slack.interactive import SHARE_ACTION, share_command, shared, with_share_button
 from bot.cards import Card, MessageCard
-from bot.commands import ADMIN, Caller, parse
+from bot.commands import Caller, admin_matters, parse
 from bot.errors import CommandError
 
 if TYPE_CHECKING:
@@ -149,18 +149,20 @@ class SlackCommands:
                 return channel.name
         return None
 
-    async def caller(self, text: str, user: str, channel_id: str | None) -> Caller:
+    async def caller(self, text: str, user: str, channel_id: str | None, *, public: bool = False) -> Caller:
+        """Who asked. `public`: the answer is for the whole channel (a share), so it is asked as a
+        member, whoever pressed: an admin's view of /feeds must not be posted for everyone."""
         try:
-            wants_admin = parse(text).name in ADMIN
+            wants_admin = not public and admin_matters(parse(text).name)
         except CommandError:
             wants_admin = False
-        # Group lookups cost a Web API call: only made when the command needs the answer.
+        # Group lookups cost a Web API call: only made when the answer depends on it.
         admin = wants_admin and await self.admins.is_admin(user)
         return Caller(user=user, platform="slack", admin=admin, channel=self.channel_name(channel_id))
 
-    async def card(self, text: str, user: str, channel_id: str | None) -> Card:
+    async def card(self, text: str, user: str, channel_id: str | None, *, public: bool = False) -> Card:
         try:
-            return await self.core.handle(text, await self.caller(text, user, channel_id))
+            return await self.core.handle(text, await self.caller(text, user, channel_id, public=public))
         except Exception:  # whatever broke, the user gets an answer and the log the trace
             log.exception("answering %r for %s failed", text[:100], user)
             return MessageCard(FAILED, level="error")
@@ -222,7 +224,7 @@ class SlackCommands:
             await self._respond(url, response_type="ephemeral", replace_original=False,
                                 text="That answer cannot be shared.")
             return
-        card = await self.card(command, user, channel)
+        card = await self.card(command, user, channel, public=True)
         if isinstance(card, MessageCard):
             await self._respond(url, response_type="ephemeral", replace_original=False,
                                 **reply(blocks.render_card(card)))

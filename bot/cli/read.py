@@ -120,11 +120,14 @@ def digest(state: State, channel: str | None, since: str | None, send: bool, fmt
         try:
             start = core.channel_since(target) if since is None and target else None
             start = start if since is None else parse_since(since, core.clock.now())
+            # Without --since this previews the channel's next scheduled digest, flood guard and all;
+            # an explicit window shows every relevant story first seen in it.
+            announced_only = since is None
             if send:
                 assert target is not None
-                await send_digest(core, target, start)
+                await send_digest(core, target, start, announced_only=announced_only)
                 return
-            card = await asyncio.to_thread(core.digest, target, since=start)
+            card = await asyncio.to_thread(core.digest, target, since=start, announced_only=announced_only)
             if fmt == "json":
                 echo_json(card)
             elif fmt == "markdown":
@@ -139,10 +142,11 @@ def digest(state: State, channel: str | None, since: str | None, send: bool, fmt
     run_async(go)
 
 
-async def send_digest(core: Sitrep, target: ChannelConfig, start: datetime | None) -> None:
+async def send_digest(core: Sitrep, target: ChannelConfig, start: datetime | None, *,
+                      announced_only: bool = True) -> None:
     """Build, store and post a digest the way a scheduled one goes (the outbox, its retries); what
     cannot be posted now stays queued for `sitrep run`, and the command says why and exits 1."""
-    digest_id = await core.queue_digest(target, since=start)
+    digest_id = await core.queue_digest(target, since=start, announced_only=announced_only)
     assert digest_id is not None  # on-demand digests fill no slot, so they are never a duplicate
     await core.deliver(channel=target.name)
     rows = await asyncio.to_thread(core.store.outbox.deliveries_for, digest_id)

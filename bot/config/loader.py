@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from bot.config.presets import BUILTIN_TOPICS
 from bot.config.settings import Config
+from bot.config.types import format_duration
 from bot.errors import ConfigError, ConfigErrors
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,9 @@ class _Document:
         self.lines: dict[PathKey, int] = {}
         self.from_env: set[PathKey] = set()
         self.env_values: dict[str, str] = {}  # value taken from the environment -> the variable's name
+        # Plain scalars YAML read as something other than text (500, 1.10, yes, 2024-05-01), as
+        # written: where the schema wants text, the text is what the operator meant.
+        self.raw: dict[PathKey, str] = {}
         self.errors: list[ConfigError] = []
         self._budget = MAX_NODES
         self._open: set[int] = set()  # nodes being built: meeting one again is a recursive alias
@@ -87,6 +91,8 @@ class _Document:
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 key = self._construct(key_node, (*at, "<key>"))
+                if key is not None and not isinstance(key, str) and isinstance(key_node, yaml.ScalarNode):
+                    key = key_node.value  # every key sitrep reads is text: a topic called 2026 is "2026"
                 if not isinstance(key, str | int):
                     self._error("keys must be text", at, key_node.start_mark.line + 1)
                     continue
@@ -100,6 +106,8 @@ class _Document:
         value = self._construct(node, at)
         if isinstance(value, str) and "${" in value:
             value = self._expand(value, at)
+        elif value is not None and not isinstance(value, str) and isinstance(node, yaml.ScalarNode):
+            self.raw[at] = node.value
         return value
 
     def _construct(self, node: yaml.Node, at: PathKey) -> Any:
@@ -174,7 +182,7 @@ def parse_config(text: str, *, path: Path, env: Mapping[str, str]) -> Config:
     errors = list(doc.errors)
     config: Config | None = None
     try:
-        config = Config.model_validate(doc.data)
+        config = _validate(doc)
     except ValidationError as error:
         for problem in error.errors():
             at: PathKey = tuple(p for p in problem["loc"] if isinstance(p, str | int))
@@ -189,6 +197,49 @@ def parse_config(text: str, *, path: Path, env: Mapping[str, str]) -> Config:
         log.warning("%s:%s: %s is written in the file; use ${VAR} so the secret stays out of it",
                     path, doc.line_of(at), dotted(at))
     return config.located(path)
+
+
+def _validate(doc: _Document) -> Config:
+    """Validate; where text was wanted and YAML read a number, a boolean or a date (`name: 500`,
+    `target: 645027906669510667`), take the value as it was written and validate again."""
+    try:
+        return Config.model_validate(doc.data)
+    except ValidationError as error:
+        fixed = False
+        for problem in error.errors():
+            if problem.get("type") != "string_type":
+                continue
+            at = _in_data(doc.data, tuple(problem["loc"]))
+            if at in doc.raw:
+                fixed = _replace(doc.data, at, doc.raw.pop(at)) or fixed
+        if not fixed:
+            raise
+    return Config.model_validate(doc.data)
+
+
+def _in_data(data: Any, loc: PathKey) -> PathKey:
+    """A pydantic location as a path in the data: the names of union branches it adds (`str`,
+    `list[…]`) are not keys and are left out."""
+    at: list[str | int] = []
+    for part in loc:
+        indexes = (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data))
+        if indexes:
+            data = data[part]
+            at.append(part)
+    return tuple(at)
+
+
+def _replace(data: Any, at: PathKey, value: str) -> bool:
+    for part in at[:-1]:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    if not isinstance(data, dict | list):
+        return False
+    data[at[-1]] = value  # type: ignore[index]
+    return True
 
 
 MIN_REDACTED = 4  # shorter environment values ("1", "on") are not secrets and would mangle messages
@@ -230,6 +281,15 @@ def _cross_check(config: Config, doc: _Document) -> list[ConfigError]:
                     at: PathKey = (section, i, "topics")
                     errors.append(ConfigError(f"unknown topic {name!r}; known: {', '.join(sorted(known))}",
                                               path=doc.path, line=doc.line_of(at), key=dotted(at)))
+    retention, max_age = config.storage.retention, config.poll.backfill.max_age
+    if retention is not None and retention < max_age:
+        # Stories pruned while still young enough to announce would come back as news from any feed
+        # still carrying them.
+        errors.append(ConfigError(
+            f"{format_duration(retention)} is shorter than poll.backfill.max_age "
+            f"({format_duration(max_age)}): stories would be deleted while still new enough to announce; "
+            f"keep them at least {format_duration(max_age)}, or lower poll.backfill.max_age",
+            path=doc.path, line=doc.line_of(("storage", "retention")), key="storage.retention"))
     platforms = {c.platform.value for c in config.channels}
     if "slack" in platforms and config.slack is None:
         errors.append(ConfigError("a slack channel needs a slack: section", path=doc.path,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -14,6 +14,8 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
+    ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -245,21 +247,66 @@ class SlackConfig(Strict):
         return self
 
 
+def check_snowflake(value: Any) -> int:
+    """A Discord ID: a positive 64-bit number, written as a number or as digits in quotes."""
+    if isinstance(value, bool):
+        raise ValueError("a Discord ID (a long number), not a boolean")
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, int) and 0 < value < 1 << 64:
+        return value
+    # The value is not repeated: a token pasted where an ID belongs must not be printed by the error.
+    raise ValueError("not a Discord ID (a long number, like 785609923542777878)")
+
+
+def check_role_id(value: Any) -> int:
+    """Admin roles are matched by ID only: anyone who can make a role can give it any name, in any
+    server the bot is in. A name left from an older config is refused with how to find the ID."""
+    if isinstance(value, str) and not value.strip().isdigit():
+        raise ValueError(
+            "a role name, but discord.admin_roles takes role IDs now, since a name can be copied by anyone who "
+            "makes a role. In Discord turn on Developer Mode (User Settings, Advanced), then Server Settings, "
+            "Roles, right-click the role, Copy Role ID")
+    return check_snowflake(value)
+
+
+_SNOWFLAKE_SCHEMA = {"type": ["integer", "string"], "pattern": r"^\d+$", "description": "A Discord ID"}
+Snowflake = Annotated[int, BeforeValidator(check_snowflake), WithJsonSchema(_SNOWFLAKE_SCHEMA)]
+RoleId = Annotated[int, BeforeValidator(check_role_id),
+                   WithJsonSchema({**_SNOWFLAKE_SCHEMA, "description": "A role ID (not its name)"})]
+
+
 class DiscordConfig(Strict):
     token: SecretStr = Field(description="The bot token (Developer Portal, Bot, Reset Token): use ${DISCORD_TOKEN}.")
     application_id: int | None = Field(
         default=None, description="The application (client) ID, for `sitrep discord invite-url`; "
         "looked up with the token when absent.",
     )
-    guilds: list[int] = Field(default=[], description="Sync commands to these guilds; empty means globally.")
-    admin_roles: list[str | int] = Field(
-        default=[], description="Role names or IDs allowed admin commands, besides members with Manage Server.",
+    guilds: list[Snowflake] = Field(
+        default=[], description="The servers sitrep serves: commands are synced to them, and only in them do "
+        "Manage Server and Administrator make a member a sitrep admin. Empty: commands are synced globally "
+        "and only admin_roles and admin_users are admins.")
+    admin_roles: list[RoleId] = Field(
+        default=[], description="Role IDs (not names) whose holders may run admin commands.",
+    )
+    admin_users: list[Snowflake] = Field(
+        default=[], description="User IDs who may run admin commands in any server the bot is in.",
     )
     api_url: str = Field(default="https://discord.com/api/v10", description="The REST API base URL.")
     shards: Literal["auto"] | Annotated[int, Field(ge=1)] | None = Field(
         default=None, description="auto: as many shards as Discord recommends; a number: that many; "
         "absent: one connection. All shards run in this one process.",
     )
+
+    @field_validator("admin_roles")
+    @classmethod
+    def _no_everyone_role(cls, roles: list[int], info: ValidationInfo) -> list[int]:
+        # A server's @everyone role has the server's own ID: listing it would make every member an admin.
+        everyone = set(roles) & set(info.data.get("guilds") or [])
+        if everyone:
+            raise ValueError(f"{min(everyone)} is a server's @everyone role (its ID is the server's): "
+                             "listing it would make every member an admin")
+        return roles
 
 
 class ServerConfig(Strict):

@@ -5,8 +5,8 @@ Crash windows, and what closes each one:
 - before the digest is stored: nothing was built; its schedule slot is still due, so the next run
   builds it (the unique (channel, slot) key makes that happen once);
 - stored, not yet claimed: the rows are `pending`; the next run sends them;
-- claimed, not yet posted: the row is `sending` with a lease; when the lease ends (at once, after a
-  restart on the same host, see `release_orphans`) it is posted; nothing had arrived;
+- claimed, not yet posted: the row is `sending` with a lease; when the lease ends (at once when its
+  holder stopped cleanly and released it, see `OutboxRepo.release`) it is posted; nothing had arrived;
 - posted, not yet marked: the row is `sending` and its outcome unknown. A `CheckingSender` is asked
   whether a message with this idempotency key exists, and the row is marked sent with its id if
   so. Incoming webhooks give no way to ask: there the post is repeated, and this window (from
@@ -16,7 +16,13 @@ Crash windows, and what closes each one:
 Several senders (instances on one database, or a digest job and the delivery tick) may drain the
 same channel at once: a delivery is posted only by the one whose claim (a conditional UPDATE, see
 OutboxRepo.claim) took it, and that claim hands back the row as it is now, so a row another sender
-left `sending` is checked before it is posted again.
+left `sending` is checked before it is posted again. Its outcome is written only while the claim is
+still the sender's own: one that stalled past its lease finds its write refused, and leaves the row
+to whoever took it over.
+
+A lease whose holder was killed is waited out (`leases.delivery`): whether that holder is alive
+cannot be told from here (a process id means nothing to another container, even on a host of the
+same name), and posting early could duplicate a message it is sending right now.
 
 Order: a channel's messages go out in order (digest, then part); the first one that has to wait
 holds the ones behind it, so part 2 never appears before part 1.
@@ -30,8 +36,9 @@ import os
 import secrets
 import socket
 from collections import defaultdict
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock
 from bot.ports import CheckingSender, DeliveryError, Sender
@@ -50,20 +57,9 @@ PROBE = timedelta(hours=6)  # how often a failing channel is tried again (and at
 
 
 def instance_id() -> str:
-    """Who holds a lease: host, process id (to spot dead holders) and a token (pids are reused)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
-def pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return True  # unknown: assume alive and let the lease run out
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    """Who holds a lease: unique per process (the random token); host and process id are only there
+    for people reading logs and rows, and nothing decides anything from them."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(8)}"
 
 
 class Deliverer:
@@ -83,10 +79,6 @@ class Deliverer:
         """Send every delivery that is due, in order per channel; returns how many were posted."""
         async with self.lock:
             outbox = self.store.outbox
-            host = self.owner.split(":")[0]
-            released = await asyncio.to_thread(outbox.release_orphans, host, pid_alive, self.clock.now())
-            if released:
-                log.warning("resuming %d deliveries left mid-send by a process that stopped", released)
             rows = await asyncio.to_thread(outbox.unsent, channel=channel)
             queues: dict[str, list[DeliveryRow]] = defaultdict(list)
             for row in rows:
@@ -105,18 +97,20 @@ class Deliverer:
             if channel is None or channel.platform.value != row.platform:
                 why = (f"channel {name!r} is no longer configured" if channel is None else
                        f"channel {name!r} now uses {channel.platform.value}; this message was made for {row.platform}")
-                log.error("delivery %d: %s; dropped", row.id, why)
-                await asyncio.to_thread(outbox.fail, row.id, error=why)
+                # Claimed first, like any outcome: a row another instance (with another config) holds is its own.
+                if await self._claim(row, now) is not None:
+                    log.error("delivery %d: %s; dropped", row.id, why)
+                    await self._write(outbox.fail, row, error=why)
                 continue
             if row.next_attempt_at > now or (row.lease_expires_at is not None and row.lease_expires_at > now):
                 break  # waiting (backoff, a failing channel) or held by another worker: keep the order
             sender = self.senders.get(row.platform)
             if sender is None:
-                if row.platform in self.unavailable:
+                if row.platform in self.unavailable and await self._claim(row, now) is not None:
                     await self._channel_failing(row, self.unavailable[row.platform],
                                                 uncertain=row.status == "sending")
                 break  # that platform does not run in this process; another instance may send it
-            claimed = await asyncio.to_thread(outbox.claim, row.id, owner=self.owner, now=now, lease=self.lease)
+            claimed = await self._claim(row, now)
             if claimed is None:
                 break  # another sender took it (or sent it) since the list was read: it keeps the order
             row = claimed  # as it is now, not as listed: an attempt elsewhere may have made it `sending`
@@ -126,6 +120,18 @@ class Deliverer:
             elif outcome == "stop":
                 break
         return sent
+
+    async def _claim(self, row: DeliveryRow, now: datetime) -> DeliveryRow | None:
+        return await asyncio.to_thread(self.store.outbox.claim, row.id, owner=self.owner, now=now, lease=self.lease)
+
+    async def _write(self, write: Callable[..., bool], row: DeliveryRow, **values: Any) -> bool:
+        """Write an attempt's outcome as this claim's holder; a refusal means the claim was lost
+        (its lease ran out and another sender took the row over, or finished it): theirs stands."""
+        done = await asyncio.to_thread(write, row.id, owner=self.owner, **values)
+        if not done:
+            log.warning("delivery %d (%s): this sender's lease ran out and another took the message over; "
+                        "leaving its outcome to that sender", row.id, row.idempotency_key)
+        return done
 
     async def _send(self, sender: Sender, channel: ChannelConfig, row: DeliveryRow) -> str:
         """One claimed delivery: 'sent', 'skip' (refused for good, go on) or 'stop' (the channel waits)."""
@@ -141,7 +147,8 @@ class Deliverer:
                 if found is not None:
                     log.warning("delivery %d (%s) had already been posted (message %s) by an attempt whose outcome "
                                 "was unknown; marked sent, not posted again", row.id, row.idempotency_key, found)
-                    await asyncio.to_thread(outbox.mark_sent, row.id, message_id=found, now=self.clock.now())
+                    if not await self._write(outbox.mark_sent, row, message_id=found, now=self.clock.now()):
+                        return "stop"
                     await self._recovered(row.channel)
                     return "sent"
             else:
@@ -155,7 +162,12 @@ class Deliverer:
         except Exception as error:  # a sender bug must not stop other channels' posts
             log.exception("delivery %d to %s: the sender failed", row.id, row.channel)
             return await self._failed(row, DeliveryError(f"sender error: {error!r}", uncertain=True))
-        await asyncio.to_thread(outbox.mark_sent, row.id, message_id=message_id, now=self.clock.now())
+        if not await self._write(outbox.mark_sent, row, message_id=message_id, now=self.clock.now()):
+            # Posted, but the row is another sender's now: it checks before posting (or, where the
+            # platform cannot be asked, may post again: the documented duplicate window).
+            log.warning("delivery %d (%s) was posted as message %s after its lease ran out", row.id,
+                        row.idempotency_key, message_id)
+            return "stop"
         await self._recovered(row.channel)
         return "sent"
 
@@ -167,7 +179,7 @@ class Deliverer:
         if error.rejected:
             log.error("channel %s: the platform refused delivery %d (%s): %s", row.channel, row.id,
                       row.idempotency_key, error)
-            await asyncio.to_thread(outbox.fail, row.id, error=str(error))
+            await self._write(outbox.fail, row, error=str(error))
             return "skip"
         if error.permanent:
             await self._channel_failing(row, str(error), uncertain=uncertain)
@@ -179,7 +191,7 @@ class Deliverer:
         delay = error.retry_after if error.retry_after is not None else min(
             BACKOFF_START * (2 ** (attempts - 1)), BACKOFF_MAX)
         log.warning("channel %s: delivery %d failed (%s); retrying in %s", row.channel, row.id, error, delay)
-        await asyncio.to_thread(outbox.retry_later, row.id, error=str(error), at=now + delay, uncertain=uncertain)
+        await self._write(outbox.retry_later, row, error=str(error), at=now + delay, uncertain=uncertain)
         return "stop"
 
     async def _channel_failing(self, row: DeliveryRow, reason: str, *, uncertain: bool) -> None:
@@ -187,11 +199,12 @@ class Deliverer:
         restart, instead of hammering a channel that cannot take them."""
         outbox = self.store.outbox
         now = self.clock.now()
+        if not await self._write(outbox.retry_later, row, error=reason, at=now + PROBE, uncertain=uncertain):
+            return  # the message is another sender's now, and what it saw of the channel is newer
         state = await asyncio.to_thread(outbox.channel, row.channel)
         if state is None or state.status != "failing" or state.last_error != reason:
             log.error("channel %s is failing: %s; its posts wait until it is fixed (retried every %s and on "
                       "restart)", row.channel, reason, PROBE)
-        await asyncio.to_thread(outbox.retry_later, row.id, error=reason, at=now + PROBE, uncertain=uncertain)
         failing_since = state.failing_since if state and state.status == "failing" and state.failing_since else now
         await asyncio.to_thread(outbox.set_channel, row.channel, now, status="failing", last_error=reason,
                                 failing_since=failing_since)

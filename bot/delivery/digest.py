@@ -9,6 +9,11 @@ importance, a score that adds up, in this order of weight:
 
 Each entry carries the lead report's headline and link, one link per outlet, 1-3 key facts, the
 strongest quote with its speaker, and the people named (whom `/whois` can describe).
+
+Which stories: every relevant story first seen in the window. The flood guard's `announce` flag
+(backfill, stale items) is about what gets pushed at a channel unasked, so it filters scheduled
+digests and alerts (`announced_only`); a window someone asks for explicitly (`sitrep digest --since
+7d`, `/digest`) shows what the store holds for it, announced or not.
 """
 
 from __future__ import annotations
@@ -41,16 +46,17 @@ def parse_since(text: str | None, now: datetime) -> datetime | None:
 
 def build(store: Store, config: Config, channel: ChannelConfig | None, *, since: datetime | None,
           now: datetime, limit: int | None = None, topic: str | None = None,
-          exclude: Collection[str] | None = None) -> Digest:
+          exclude: Collection[str] | None = None, announced_only: bool = True) -> Digest:
     """The digest of the stories first seen since `since` (all when None).
 
     `exclude`, for a channel's scheduled digests, holds the stories it has already had: the
-    window then reaches back by `OVERLAP` and those stories are left out.
+    window then reaches back by `OVERLAP` and those stories are left out. `announced_only=False`
+    for a window asked for explicitly: stories the flood guard kept from announcing are shown too.
     """
     topics = [topic] if topic else (channel.topics if channel and channel.topics else None)
     views = store.stories.views(since=since - OVERLAP if since and exclude is not None else since)
     weights = {f.name: f.weight for f in config.feeds}
-    events = group(views, topics=topics, exclude=set(exclude or ()))
+    events = group(views, topics=topics, exclude=set(exclude or ()), announced_only=announced_only)
     entries = sorted((entry(stories, weights, now) for stories in events), key=lambda e: -e.score)
     cap = limit or (channel.max_items if channel else 10)
     name = channel.name if channel else "all"
@@ -60,12 +66,13 @@ def build(store: Store, config: Config, channel: ChannelConfig | None, *, since:
                   more=max(0, total - cap), omitted=[sid for e in entries[cap:] for sid in e.story_ids])
 
 
-def group(views: list[StoryView], *, topics: Collection[str] | None,
-          exclude: Collection[str] = ()) -> list[list[StoryView]]:
-    """The stories worth announcing, one list per event (cluster; an unclustered story is its own)."""
+def group(views: list[StoryView], *, topics: Collection[str] | None, exclude: Collection[str] = (),
+          announced_only: bool = True) -> list[list[StoryView]]:
+    """The stories to show, one list per event (cluster; an unclustered story is its own); with
+    `announced_only`, only those the flood guard let through."""
     events: dict[object, list[StoryView]] = defaultdict(list)
     for view in views:
-        if not view.announce or view.id in exclude:
+        if (announced_only and not view.announce) or view.id in exclude:
             continue
         if topics is not None and not set(view.topics) & set(topics):
             continue

@@ -14,9 +14,15 @@ Digests and alerts go too once older than the cutoff and finished (every message
 for good), with their deliveries; each channel's latest digest of each kind stays, whatever its age.
 
 A story is old when it was both first seen and published before the cutoff, so an old article
-stored yesterday is not deleted today. Retention should be longer than items stay in feeds
-(weeks): a pruned story still in its feed is stored again, though never announced again, since
-the poller announces nothing older than `poll.backfill.max_age`.
+stored yesterday is not deleted today.
+
+Each pruned story's identity (its id and canonical link) is remembered in `pruned_stories`, so an
+item its feed still carries, or another feed picks up, is recognised as read: not stored, fetched,
+matched or announced again. Without that, an undated item (which the flood guard cannot call
+stale) came back as news after every prune. An identity is kept while feeds still carry the item
+and forgotten once none has for `forget_after` (at least REMEMBER). The config refuses a
+retention shorter than `poll.backfill.max_age`, which would prune stories still new enough to
+announce.
 """
 
 from __future__ import annotations
@@ -26,14 +32,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, and_, delete, func, not_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.ops import metrics
 from bot.store import Store
-from bot.store.schema import clusters, deliveries, digests, entities, mentions, stories
+from bot.store.schema import clusters, deliveries, digests, entities, mentions, pruned_stories, stories
 
 log = logging.getLogger(__name__)
 BATCH = 500  # stories per transaction: short transactions keep pollers and commands responsive
 MINIMUM = timedelta(days=1)
+# How long a pruned story's identity outlives the last poll that saw its item: long enough for a
+# feed that was failing for weeks to come back with its old items without announcing them again.
+REMEMBER = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +53,7 @@ class PruneReport:
     clusters: int
     cutoff: datetime
     digests: int = 0
+    forgotten: int = 0  # identities of pruned stories no feed has carried for a long while
 
 
 def cutoff(now: datetime, retention: timedelta) -> datetime:
@@ -57,6 +69,7 @@ def prune(store: Store, *, now: datetime, retention: timedelta, batch: int = BAT
             ids = _old_story_ids(c, before, batch)
             if not ids:
                 break
+            _remember(c, ids, now)
             _forget_mentions(c, ids)
             deleted += c.execute(delete(stories).where(stories.c.id.in_(ids))).rowcount
         if len(ids) < batch:
@@ -66,11 +79,26 @@ def prune(store: Store, *, now: datetime, retention: timedelta, batch: int = BAT
             select(stories.c.cluster_id).where(stories.c.cluster_id.is_not(None)))))).rowcount
     with store.engine.begin() as c:
         old_digests = _prune_digests(c, before)
+    with store.engine.begin() as c:
+        forgotten = c.execute(delete(pruned_stories).where(
+            pruned_stories.c.seen_at < now - max(retention, REMEMBER))).rowcount
     metrics.retention_pruned(deleted)
     if deleted or old_digests:
         log.info("retention: pruned %d stories first seen and published before %s, and %d digests", deleted,
                  before.isoformat(), old_digests)
-    return PruneReport(deleted, orphans, before, old_digests)
+    return PruneReport(deleted, orphans, before, old_digests, forgotten)
+
+
+def _remember(c: Connection, story_ids: list[str], now: datetime) -> None:
+    """Keep the identities of stories about to be deleted (see the module docstring)."""
+    rows = [{"id": r.id, "canonical_url": r.canonical_url, "pruned_at": now, "seen_at": now}
+            for r in c.execute(select(stories.c.id, stories.c.canonical_url).where(stories.c.id.in_(story_ids)))]
+    if not rows:
+        return
+    dialect_insert = sqlite_insert if c.dialect.name == "sqlite" else pg_insert
+    statement = dialect_insert(pruned_stories)
+    c.execute(statement.on_conflict_do_update(index_elements=["id"], set_={
+        "canonical_url": statement.excluded.canonical_url, "pruned_at": now, "seen_at": now}), rows)
 
 
 def _prune_digests(c: Connection, before: datetime) -> int:

@@ -6,6 +6,14 @@ platform's message id and `sent` in one transaction. A row found `sending` with 
 is an attempt whose outcome nobody knows: the deliverer checks the platform where it can before
 posting again (see bot/delivery/deliverer.py).
 
+Only the lease holder writes an attempt's outcome: `mark_sent`, `retry_later` and `fail` take the
+owner and change the row only while it is still that owner's `sending` claim (its lease may have
+run out, as long as nobody took the row over). A sender that stalled past its lease and woke up
+after another took over, or finished, cannot overwrite what the other did: a `sent` row never goes
+back to `pending`, and the message id stored is the one the current holder saw. Owners are opaque
+ids, compared whole: a lease ends when it runs out or when its owner stops (`release`), never
+because some process id looks dead from here, which across containers sharing a hostname it may.
+
 Statuses: pending (to send; `next_attempt_at` says when), sending (claimed, or an attempt with an
 unknown outcome), sent (final, with the message id), failed (final: the platform refused this
 payload, or its channel is no longer configured).
@@ -13,7 +21,6 @@ payload, or its channel is no longer configured).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -124,42 +131,40 @@ class OutboxRepo:
                 return None
         return replace(_delivery(row), lease_owner=owner, lease_expires_at=lease_ends)
 
-    def release_orphans(self, host: str, alive: Callable[[int], bool], now: datetime) -> int:
-        """End the leases held by processes of this host that no longer run (killed, crashed), so a
-        restart resumes at once instead of waiting the lease out. The rows stay `sending`: whether
-        their post went out is unknown, and the deliverer treats them so."""
+    def release(self, owner: str, now: datetime) -> int:
+        """End the leases `owner` holds (it is stopping), so another sender, or this one restarted,
+        resumes at once instead of waiting them out. The rows stay `sending`: whether a post went out
+        is unknown, and the deliverer treats them so."""
         with self.engine.begin() as c:
-            rows = c.execute(select(deliveries.c.id, deliveries.c.lease_owner).where(
-                deliveries.c.status == "sending", deliveries.c.lease_expires_at > now,
-                deliveries.c.lease_owner.like(f"{host}:%"))).all()
-            dead = [r.id for r in rows  # LIKE's `_` matches any character: compare the host exactly
-                    if r.lease_owner.split(":")[0] == host and not alive(_pid(r.lease_owner))]
-            if dead:
-                c.execute(update(deliveries).where(deliveries.c.id.in_(dead)).values(lease_expires_at=now))
-            return len(dead)
+            return c.execute(update(deliveries).where(
+                deliveries.c.lease_owner == owner, deliveries.c.status == "sending",
+                deliveries.c.lease_expires_at > now).values(lease_expires_at=now)).rowcount
 
-    def mark_sent(self, delivery_id: int, *, message_id: str | None, now: datetime) -> None:
+    def mark_sent(self, delivery_id: int, *, owner: str, message_id: str | None, now: datetime) -> bool:
+        """Record the post; false (nothing changed) if the row is no longer `owner`'s claim."""
         with self.engine.begin() as c:
-            c.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(
+            return c.execute(update(deliveries).where(*_held(delivery_id, owner)).values(
                 status="sent", message_id=message_id, sent_at=now, last_error=None,
-                lease_owner=None, lease_expires_at=None))
+                lease_owner=None, lease_expires_at=None)).rowcount == 1
 
-    def record_message_id(self, delivery_id: int, message_id: str) -> None:
+    def record_message_id(self, delivery_id: int, message_id: str, *, owner: str) -> bool:
         with self.engine.begin() as c:
-            c.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(message_id=message_id))
+            return c.execute(update(deliveries).where(*_held(delivery_id, owner)).values(
+                message_id=message_id)).rowcount == 1
 
-    def retry_later(self, delivery_id: int, *, error: str, at: datetime, uncertain: bool = False) -> None:
+    def retry_later(self, delivery_id: int, *, owner: str, error: str, at: datetime, uncertain: bool = False) -> bool:
         """Try again at `at`. `uncertain`: the attempt may have reached the platform (a timeout), so
-        the next one checks first, like after a crash."""
+        the next one checks first, like after a crash. False if the row is no longer `owner`'s claim."""
         with self.engine.begin() as c:
-            c.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(
+            return c.execute(update(deliveries).where(*_held(delivery_id, owner)).values(
                 status="sending" if uncertain else "pending", last_error=error[:500], next_attempt_at=at,
-                lease_owner=None, lease_expires_at=None))
+                lease_owner=None, lease_expires_at=None)).rowcount == 1
 
-    def fail(self, delivery_id: int, *, error: str) -> None:
+    def fail(self, delivery_id: int, *, owner: str, error: str) -> bool:
+        """Give up on the message for good; false if the row is no longer `owner`'s claim."""
         with self.engine.begin() as c:
-            c.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(
-                status="failed", last_error=error[:500], lease_owner=None, lease_expires_at=None))
+            return c.execute(update(deliveries).where(*_held(delivery_id, owner)).values(
+                status="failed", last_error=error[:500], lease_owner=None, lease_expires_at=None)).rowcount == 1
 
     def wake(self, channel: str, now: datetime) -> int:
         """Make a channel's waiting deliveries due now (a restart after fixing a failing channel)."""
@@ -237,7 +242,6 @@ def _delivery(r: Any) -> DeliveryRow:
                        aware(r.created_at), r.lease_owner, aware(r.lease_expires_at))
 
 
-def _pid(owner: str | None) -> int:
-    """The process id in an owner string `host:pid:token` (0 when it has none)."""
-    parts = (owner or "").split(":")
-    return int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else 0
+def _held(delivery_id: int, owner: str) -> tuple[Any, ...]:
+    """The row, while it is still `owner`'s claim: nobody took it over, nobody finished it."""
+    return deliveries.c.id == delivery_id, deliveries.c.lease_owner == owner, deliveries.c.status == "sending"

@@ -298,6 +298,19 @@ channel_state = Table(
     Column("updated_at", TS, nullable=False),
 )
 
+pruned_stories = Table(
+    # Stories retention deleted, by identity only: an item still in its feed (or carried by another
+    # feed) is recognised as one already read instead of being stored and announced again.
+    "pruned_stories",
+    metadata,
+    Column("id", String(64), primary_key=True),  # the story's id (bot.ingest.identity)
+    Column("canonical_url", Text),
+    Column("pruned_at", TS, nullable=False),
+    Column("seen_at", TS, nullable=False),  # last time a feed still carried it; forgotten long after
+)
+Index("ix_pruned_stories_canonical_url", pruned_stories.c.canonical_url)
+Index("ix_pruned_stories_seen_at", pruned_stories.c.seen_at)
+
 job_leases = Table(
     "job_leases",  # named jobs one instance at a time may run: a channel's digest, its alerts
     metadata,

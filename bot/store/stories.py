@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.clock import aware
 from bot.models import EntityKind, Quote, StorySource, StoryView, TopicMatch
-from bot.store.schema import clusters, entities, facts, mentions, quotes, stories, story_sources
+from bot.store.schema import clusters, entities, facts, mentions, pruned_stories, quotes, stories, story_sources
 from bot.store.writes import write_lock
 
 
@@ -62,6 +62,7 @@ class Known:
     title: str
     in_feed: bool  # this feed already carried it
     text_length: int = 0  # of the stored text, to take a fuller one another outlet carries
+    pruned: bool = False  # read once, then deleted by retention: known, never stored or announced again
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +124,9 @@ class StoryRepo:
                 by_url.setdefault(url_row.canonical_url, url_row)
         found: list[Any] = [by_id.get(k.id) or (by_url.get(k.canonical_url) if k.canonical_url else None)
                             for k in keys]
-        titles = [k.title_key for k, row in zip(keys, found, strict=True) if row is None and k.title_key]
+        gone = self._pruned(c, [k for k, row in zip(keys, found, strict=True) if row is None])
+        titles = [k.title_key for k, row in zip(keys, found, strict=True)
+                  if row is None and k.title_key and k.id not in gone]
         if titles:
             candidates: dict[str, list[Any]] = defaultdict(list)
             for chunk in _chunks(titles):
@@ -134,15 +137,38 @@ class StoryRepo:
                         .where(stories.c.title_key.in_(chunk), story_sources.c.feed_id == feed_id)):
                     candidates[candidate.title_key].append(candidate)
             for i, key in enumerate(keys):
-                if found[i] is None and key.title_key:
+                if found[i] is None and key.title_key and key.id not in gone:
                     found[i] = next((r for r in candidates.get(key.title_key, []) if _republished(key, r)), None)
         matched = [str(r.id) for r in found if r is not None]
         in_feed: set[str] = set()
         for chunk in _chunks(matched):
             in_feed.update(r.story_id for r in c.execute(select(story_sources.c.story_id).where(
                 story_sources.c.feed_id == feed_id, story_sources.c.story_id.in_(chunk))))
-        return [Known(str(r.id), r.title, str(r.id) in in_feed, _text_length(r)) if r is not None else None
-                for r in found]
+        return [Known(str(r.id), r.title, str(r.id) in in_feed, _text_length(r)) if r is not None
+                else Known(gone[k.id], "", in_feed=True, pruned=True) if k.id in gone else None
+                for k, r in zip(keys, found, strict=True)]
+
+    @staticmethod
+    def _pruned(c: Connection, keys: Sequence[ItemKey]) -> dict[str, str]:
+        """Items that are stories retention deleted (same id, or same canonical link): item id -> the
+        pruned story's id."""
+        if not keys:
+            return {}
+        by_id: set[str] = set()
+        by_url: dict[str, str] = {}
+        for chunk in _chunks([k.id for k in keys]):
+            by_id.update(r.id for r in c.execute(select(pruned_stories.c.id).where(pruned_stories.c.id.in_(chunk))))
+        for chunk in _chunks([k.canonical_url for k in keys if k.canonical_url]):
+            for r in c.execute(select(pruned_stories.c.id, pruned_stories.c.canonical_url)
+                               .where(pruned_stories.c.canonical_url.in_(chunk))):
+                by_url.setdefault(r.canonical_url, r.id)
+        gone: dict[str, str] = {}
+        for key in keys:
+            if key.id in by_id:
+                gone[key.id] = key.id
+            elif key.canonical_url and key.canonical_url in by_url:
+                gone[key.id] = by_url[key.canonical_url]
+        return gone
 
     def save(self, *, feed_id: int, source_name: str, now: datetime, new: Sequence[NewStory] = (),
              seen: Sequence[tuple[Known, ItemKey, str | None, str]] = ()) -> list[Stored]:
@@ -153,8 +179,13 @@ class StoryRepo:
         carrying the same new story at the same moment still store it once.
         """
         results: list[Stored] = []
+        still_carried: list[str] = []  # pruned stories a feed still carries: remembered for longer
         with self._save_lock, self.engine.begin() as c:
             for known, key, url, title in seen:
+                if known.pruned:
+                    still_carried.append(known.story_id)
+                    results.append(Stored(known.story_id, False))
+                    continue
                 if title and title != known.title and known.in_feed:
                     c.execute(update(stories).where(stories.c.id == known.story_id).values(
                         title=title, title_key=key.title_key, updated_at=now))
@@ -173,12 +204,17 @@ class StoryRepo:
                     results.append(Stored(story.id, True))
                     continue
                 again = again or self._find(c, [key], feed_id)[0]
-                if again is not None and not again.in_feed:
+                if again is not None and again.pruned:
+                    still_carried.append(again.story_id)
+                elif again is not None and not again.in_feed:
                     self._link(c, again.story_id, feed_id, source_name, story.url, now)
                     if fuller(story.text, again.text_length):
                         c.execute(update(stories).where(stories.c.id == again.story_id).values(
                             text=story.text, text_source=story.text_source, updated_at=now, enriched_at=None))
                 results.append(Stored(again.story_id if again else story.id, False))
+            for chunk in _chunks(sorted(set(still_carried))):
+                c.execute(update(pruned_stories).where(pruned_stories.c.id.in_(chunk), pruned_stories.c.seen_at < now)
+                          .values(seen_at=now))
         return results
 
     def store(self, story: NewStory, *, feed_id: int, source_name: str, now: datetime) -> Stored:

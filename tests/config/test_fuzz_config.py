@@ -68,7 +68,8 @@ slack:
 discord:
   token: ${DISCORD_TOKEN:-fuzz}
   guilds: [1]
-  admin_roles: [Moderators, 42]
+  admin_roles: [42]
+  admin_users: ["80351110224678912"]
 logging:
   level: INFO
 """

@@ -18,6 +18,7 @@ from bot.config.settings import ChannelConfig
 from bot.delivery.deliverer import LEASE, MAX_ATTEMPTS, PROBE, Deliverer
 from bot.delivery.schedule import digest_job, start_job
 from bot.errors import SitrepError
+from bot.ports import DeliveryError
 from bot.render import plain
 from bot.store import Store
 from tests.conftest import make_config
@@ -182,16 +183,79 @@ async def test_after_a_crash_a_checkable_platform_is_asked_before_posting_again(
     assert (row.status, row.message_id) == ("sent", "m-before-crash")
 
 
-async def test_a_dead_local_holder_is_resumed_at_once_and_the_possible_duplicate_logged(
+async def test_a_holder_is_never_judged_dead_by_its_process_id(
         core: Sitrep, server: WebhookServer, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    """Containers sharing a hostname each have their own process ids: a pid that does not exist here
+    may be a live sender next door. Its lease is waited out, then the message is posted."""
     digest_id = await queue(core, stories=1)
     [row] = core.store.outbox.deliveries_for(digest_id)
     host = core.owner.split(":")[0]
-    assert core.store.outbox.claim(row.id, owner=f"{host}:999999999:dead", now=clock.now(), lease=LEASE)
+    assert core.store.outbox.claim(row.id, owner=f"{host}:999999999:elsewhere", now=clock.now(), lease=LEASE)
+    assert await core.deliver() == 0
+    assert server.posts == []
+    clock.advance(LEASE)
     with caplog.at_level(logging.WARNING):
-        assert await core.deliver() == 1  # no waiting for the lease: that process is gone
+        assert await core.deliver() == 1
     assert "a duplicate is possible" in caplog.text
     assert server.keys() == [row.idempotency_key]
+
+
+async def test_a_holder_that_stopped_cleanly_is_resumed_at_once(core: Sitrep, server: WebhookServer,
+                                                                 clock: FakeClock, store_url: str) -> None:
+    digest_id = await queue(core, stories=1)
+    [row] = core.store.outbox.deliveries_for(digest_id)
+    other = Sitrep(config=core.config, store=Store.open(store_url), clock=clock)  # another instance
+    assert other.store.outbox.claim(row.id, owner=other.owner, now=clock.now(), lease=LEASE)
+    assert await core.deliver() == 0  # held
+    await other.aclose()  # stopping ends its leases
+    assert await core.deliver() == 1
+    assert server.keys() == [row.idempotency_key]
+
+
+class StalledSender:
+    """Posts only when told to, then reports the outcome it is given."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.go = asyncio.Event()
+        self.outcome: DeliveryError | None = None
+
+    async def send(self, channel: ChannelConfig, payload: Any, *, idempotency_key: str) -> str | None:
+        self.started.set()
+        await self.go.wait()
+        if self.outcome is not None:
+            raise self.outcome
+        return "m-stalled"
+
+    async def aclose(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize("outcome", [None, DeliveryError("HTTP 502"), DeliveryError("HTTP 400", rejected=True),
+                                     DeliveryError("webhook deleted", permanent=True)],
+                         ids=["posted", "transient", "rejected", "permanent"])
+async def test_a_sender_that_stalled_past_its_lease_cannot_undo_the_takeover(
+        core: Sitrep, clock: FakeClock, outcome: DeliveryError | None) -> None:
+    digest_id = await queue(core, stories=1)
+    stalled = StalledSender()
+    stalled.outcome = outcome
+    slow = Deliverer(config=core.config, store=core.store, clock=clock, senders={"discord-webhook": stalled},
+                     owner="a:1:slow")
+    fast_sender = CheckingFake()
+    fast = Deliverer(config=core.config, store=core.store, clock=clock, senders={"discord-webhook": fast_sender},
+                     owner="b:1:fast")
+    first = asyncio.create_task(slow.deliver_due())
+    await stalled.started.wait()
+    clock.advance(LEASE)  # the stalled sender's lease runs out; the other instance takes the message over
+    assert await fast.deliver_due() == 1
+    stalled.go.set()
+    assert await first == 0
+    [row] = core.store.outbox.deliveries_for(digest_id)
+    assert (row.status, row.message_id) == ("sent", "m0")  # the takeover's outcome stands
+    state = core.store.outbox.channel("team")
+    assert state is None or state.status == "ok"
+    clock.advance(timedelta(days=1))
+    assert await fast.deliver_due() == 0 and fast_sender.sends == 1  # nothing sent again
 
 
 async def test_a_channel_gone_from_the_config_fails_its_messages(core: Sitrep, tmp_path: Path) -> None:

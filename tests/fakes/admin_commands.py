@@ -5,9 +5,13 @@ fails `tests/test_permissions.py`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from tests.fakes.discord_api import option
+
+if TYPE_CHECKING:
+    from bot.app import Sitrep
 
 
 @dataclass(frozen=True)
@@ -37,3 +41,19 @@ ADMIN_COMMANDS = [
 IDS = [c.name for c in ADMIN_COMMANDS]
 REFUSED = "for sitrep admins only"
 ANSWERED = {"status": "defense-wire", "unsubscribe": "comes from the config file", "subscribe": "will not fetch"}
+
+# What only admins may see: a feed URL with a credential in it, and error texts naming hosts and hooks.
+FEED_URL = "https://reader:hunter2@feeds.corp.example/wire.xml"
+FEED_ERROR = "ConnectError: feeds.corp.example:8443 refused the connection"
+CHANNEL_ERROR = "the hook at hooks.corp.example/T0/B0 answered 404"
+
+
+def operator_details(core: Sitrep, *, feed: str = "defense-wire", channel: str | None = None) -> None:
+    """Make a feed fail and a channel fail, with error texts members must not be shown."""
+    now = core.clock.now()
+    row = core.store.feeds.get(feed)
+    assert row is not None
+    core.store.feeds.record_failure(row.id, now=now, next_due=now + timedelta(hours=1), error=FEED_ERROR,
+                                    status_code=None, max_failures=1)
+    name = channel or core.config.channels[0].name
+    core.store.outbox.set_channel(name, now, status="failing", last_error=CHANNEL_ERROR, failing_since=now)

@@ -156,10 +156,12 @@ def test_digest_watch_counts_a_digest_once_all_parts_are_sent(store: Store) -> N
     digest_id = queue(store)
     watch.add(digest_id, "slack", NOW)
     first, second = store.outbox.deliveries_for(digest_id)
-    store.outbox.mark_sent(first.id, message_id="1", now=NOW)
+    for row in (first, second):  # the sender's claims: only a claim's holder records its outcome
+        assert store.outbox.claim(row.id, owner="sender", now=NOW, lease=timedelta(minutes=2))
+    assert store.outbox.mark_sent(first.id, owner="sender", message_id="1", now=NOW)
     watch.check(store, NOW + timedelta(seconds=30))
     assert (sent.value, len(watch)) == (0, 1)  # half sent is not sent
-    store.outbox.mark_sent(second.id, message_id="2", now=NOW)
+    assert store.outbox.mark_sent(second.id, owner="sender", message_id="2", now=NOW)
     watch.check(store, NOW + timedelta(seconds=90))
     assert (queued.value, sent.value, delays.value, len(watch)) == (1, 1, 90, 0)
     watch.check(store, NOW + timedelta(seconds=120))
@@ -171,7 +173,9 @@ def test_digest_watch_counts_failures(store: Store) -> None:
     failed = Delta("sitrep_digests_failed_total", platform="slack")
     digest_id = queue(store, parts=1)
     watch.add(digest_id, "slack", NOW)
-    store.outbox.fail(store.outbox.deliveries_for(digest_id)[0].id, error="channel_not_found")
+    [row] = store.outbox.deliveries_for(digest_id)
+    assert store.outbox.claim(row.id, owner="sender", now=NOW, lease=timedelta(minutes=2))
+    assert store.outbox.fail(row.id, owner="sender", error="channel_not_found")
     watch.check(store, NOW)
     assert (failed.value, len(watch)) == (1, 0)
 

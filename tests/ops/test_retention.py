@@ -171,7 +171,8 @@ def test_finished_old_digests_go_and_each_channels_latest_stays(store: Store) ->
 
     def send(digest_id: int) -> None:
         for row in store.outbox.deliveries_for(digest_id):
-            store.outbox.mark_sent(row.id, message_id="1", now=NOW)
+            assert store.outbox.claim(row.id, owner="sender", now=NOW, lease=DAY)
+            assert store.outbox.mark_sent(row.id, owner="sender", message_id="1", now=NOW)
 
     sent_old, unsent_old, latest_old = digest("team", 90), digest("team", 80), digest("team", 70)
     old_alert, recent = digest("team", 85, kind="alert"), digest("team", 1, kind="alert")

@@ -80,7 +80,7 @@ def test_a_delivery_waiting_for_its_retry_is_not_claimed(store: Store) -> None:
     assert digest_id is not None
     [row] = store.outbox.deliveries_for(digest_id)
     assert store.outbox.claim(row.id, owner="a", now=NOW, lease=TTL) is not None
-    store.outbox.retry_later(row.id, error="HTTP 500", at=NOW + timedelta(minutes=5), uncertain=True)
+    assert store.outbox.retry_later(row.id, owner="a", error="HTTP 500", at=NOW + timedelta(minutes=5), uncertain=True)
     assert store.outbox.claim(row.id, owner="b", now=NOW + timedelta(minutes=1), lease=TTL) is None
     again = store.outbox.claim(row.id, owner="b", now=NOW + timedelta(minutes=5), lease=TTL)
     assert again is not None and again.status == "sending"  # the last outcome is unknown: check first

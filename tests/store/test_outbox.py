@@ -77,19 +77,20 @@ def test_claim_lease_and_mark(store: Store) -> None:
     assert [d.id for d in store.outbox.due(NOW)] == [second.id]  # a leased delivery is not due
     # a died between posting and marking: once the lease expires, b retries with the same key.
     assert store.outbox.claim(first.id, owner="b", now=NOW + LEASE, lease=LEASE)
-    store.outbox.record_message_id(first.id, "1234.5678")
-    store.outbox.mark_sent(first.id, message_id="1234.5678", now=NOW + LEASE)
+    assert store.outbox.record_message_id(first.id, "1234.5678", owner="b")
+    assert store.outbox.mark_sent(first.id, owner="b", message_id="1234.5678", now=NOW + LEASE)
     assert not store.outbox.claim(first.id, owner="c", now=NOW + 10 * LEASE, lease=LEASE)  # sent is final
     sent = store.outbox.deliveries_for(digest_id)[0]
     assert (sent.status, sent.message_id, sent.attempts) == ("sent", "1234.5678", 2)
 
     assert store.outbox.claim(second.id, owner="a", now=NOW, lease=LEASE)
-    store.outbox.retry_later(second.id, error="rate limited", at=NOW + timedelta(minutes=5))
+    assert store.outbox.retry_later(second.id, owner="a", error="rate limited", at=NOW + timedelta(minutes=5))
     assert store.outbox.due(NOW + timedelta(minutes=1)) == []
     [retry] = store.outbox.due(NOW + timedelta(minutes=5))
     assert (retry.status, retry.last_error, retry.attempts) == ("pending", "rate limited", 1)
     assert store.outbox.depth() == 1
-    store.outbox.fail(second.id, error="channel_not_found")
+    assert store.outbox.claim(second.id, owner="a", now=NOW + timedelta(minutes=5), lease=LEASE)
+    assert store.outbox.fail(second.id, owner="a", error="channel_not_found")
     assert store.outbox.depth() == 0
     assert store.outbox.due(NOW + timedelta(days=1)) == []
 

@@ -19,9 +19,11 @@ from tests.conftest import REPO, make_config
 from tests.fakes.discord_api import CHANNEL_ID, GUILD_ID, FakeDiscord, guild, role
 from tests.fakes.feed_site import feed_site as serve_feed_site
 
-ADMIN_ROLE = 785609923542777878  # listed in discord.admin_roles by ID
-NAMED_ROLE = 785609923542777001  # listed by name: "Sitrep Editors"
+ADMIN_ROLE = 785609923542777878  # listed in discord.admin_roles (by ID, the only way)
+NAMED_ROLE = 785609923542777001  # named like a role an operator might have listed by name: "Sitrep Editors"
 OTHER_ROLE = 785609923542777002
+ADMIN_USER = 80351110224678912  # listed in discord.admin_users
+OTHER_GUILD = 613425648685547541  # a server the bot was invited to that the config does not list
 AFTER_DEMO = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)  # the demo stories are from early March 2026
 
 
@@ -36,11 +38,12 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def discord_yaml(db: Path, api_url: str, *, guilds: list[int] | None = None,
-                 admin_roles: list[str | int] | None = None) -> str:
+                 admin_roles: list[int] | None = None, admin_users: list[int] | None = None) -> str:
     feeds = "\n".join(f"  - name: {name}\n    url: {REPO / 'config' / 'demo-feeds' / file}" for name, file in [
         ("defense-wire", "defense-wire.xml"), ("tech-policy", "tech-policy.atom"),
         ("ai-monitor", "ai-monitor.xml"), ("metro-gazette", "metro-gazette.rdf")])
-    roles = admin_roles if admin_roles is not None else [ADMIN_ROLE, "Sitrep Editors"]
+    roles = admin_roles if admin_roles is not None else [ADMIN_ROLE]
+    users = admin_users if admin_users is not None else [ADMIN_USER]
     return f"""
 storage:
   url: sqlite:///{db}
@@ -59,6 +62,7 @@ discord:
   api_url: {api_url}
   guilds: {guilds if guilds is not None else [GUILD_ID]}
   admin_roles: {roles!r}
+  admin_users: {users!r}
 logging:
   level: WARNING
 """

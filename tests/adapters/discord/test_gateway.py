@@ -16,7 +16,7 @@ from bot.app import Sitrep
 from bot.clock import FakeClock
 from bot.config.settings import DiscordConfig
 from bot.errors import SitrepError
-from tests.adapters.discord.conftest import NAMED_ROLE, config_for
+from tests.adapters.discord.conftest import ADMIN_ROLE, config_for
 from tests.fakes.discord_api import APPLICATION_ID, CHANNEL_ID, FakeDiscord, callback_path, option, slash, subcommand
 
 pytestmark = pytest.mark.slow  # the demo feeds are polled once per session
@@ -37,8 +37,8 @@ async def test_the_bot_connects_answers_over_the_gateway_and_stops(core: Sitrep,
         await adapter.client.wait_until_ready()
         assert adapter.client.user is not None and adapter.client.user.name == "sitrep"
         [guild] = adapter.client.guilds  # from GUILD_CREATE, with its roles
-        # A role listed by name in discord.admin_roles ("Sitrep Editors") now makes its holder an admin.
-        payload = slash("sitrep", [subcommand("status")], roles=(NAMED_ROLE,), guild_id=guild.id)
+        # A role listed in discord.admin_roles makes its holder an admin in the configured server.
+        payload = slash("sitrep", [subcommand("status")], roles=(ADMIN_ROLE,), guild_id=guild.id)
         await fake.dispatch("INTERACTION_CREATE", payload)
         [callback] = await fake.wait_for(lambda r: r.path == callback_path(payload))
         assert "admins only" not in callback.body["data"]["embeds"][0]["title"]
@@ -100,7 +100,7 @@ async def test_discord_shards_chooses_the_client(shards: object, kind: type, cou
 
 async def test_global_sync_hides_admin_commands_without_admin_roles(tmp_path: Path, demo_db: Path, fake: FakeDiscord,
                                                                     clock: FakeClock, route_base: None) -> None:
-    core = Sitrep.open(config_for(tmp_path, demo_db, fake, guilds=[], admin_roles=[]), clock=clock)
+    core = Sitrep.open(config_for(tmp_path, demo_db, fake, guilds=[], admin_roles=[], admin_users=[]), clock=clock)
     adapter = DiscordAdapter(core)
     await adapter.client.login(fake.token)
     await adapter.client.close()

@@ -7,7 +7,16 @@ from __future__ import annotations
 import pytest
 
 from tests.adapters.slack.conftest import SlackClient, texts
-from tests.fakes.admin_commands import ADMIN_COMMANDS, ANSWERED, IDS, REFUSED, AdminCommand
+from tests.fakes.admin_commands import (
+    ADMIN_COMMANDS,
+    ANSWERED,
+    CHANNEL_ERROR,
+    FEED_ERROR,
+    IDS,
+    REFUSED,
+    AdminCommand,
+    operator_details,
+)
 
 
 @pytest.mark.parametrize("command", ADMIN_COMMANDS, ids=IDS)
@@ -33,3 +42,20 @@ async def test_a_group_slack_cannot_list_grants_nothing(slack: SlackClient) -> N
     slack.fake.fail_next("usergroups.users.list", "ratelimited", status=429, retry_after=1)
     answer = texts((await slack.command("/sitrep", "status", user="U0GROUPADMIN")).json())
     assert REFUSED in answer
+
+
+async def test_members_get_feed_names_and_states_admins_the_errors(slack: SlackClient) -> None:
+    """/feeds is open to everyone; what only /sitrep status should tell (feed and delivery errors) is
+    for admins, and a share posts the members' view whoever presses it."""
+    operator_details(slack.adapter.core)
+    member = texts((await slack.command("/feeds", user="U0MEMBER")).json())
+    assert "defense-wire" in member and "failing" in member
+    assert FEED_ERROR not in member and CHANNEL_ERROR not in member
+    for user in ("U0ADMIN", "U0GROUPADMIN"):
+        admin = texts((await slack.command("/feeds", user=user)).json())
+        assert FEED_ERROR in admin and CHANNEL_ERROR in admin, user
+    await slack.press_share("/feeds", user="U0ADMIN")
+    posted = await slack.fake.next_response()
+    assert posted.body["response_type"] == "in_channel"
+    assert "defense-wire" in texts(posted.body) and FEED_ERROR not in texts(posted.body)
+    await slack.fake.next_response()  # the private copy is removed
