@@ -50,3 +50,27 @@ def test_no_module_is_too_long() -> None:
     long = [(str(p.relative_to(REPO)), n) for p in [*CORE_FILES, *(REPO / "adapters").rglob("*.py")]
             if "migrations/versions" not in str(p) and (n := len(p.read_text(encoding="utf-8").splitlines())) > 450]
     assert not long, f"split these modules: {long}"
+
+
+def test_no_two_modules_share_a_name() -> None:
+    """In the core, one concept per module, named for what it does: `cards.py` twice is two things
+    under one name. Adapters deliberately share a shape (each platform has its `adapter`, `sender`,
+    `commands`), but none is named like a core module or package."""
+    core: dict[str, list[str]] = {}
+    for path in CORE_FILES:
+        if path.name != "__init__.py" and "migrations" not in path.parts:
+            core.setdefault(path.stem, []).append(str(path.relative_to(REPO)))
+    packages = {p.name for p in (REPO / "bot").rglob("*") if p.is_dir() and (p / "__init__.py").exists()}
+    clashes = {n: paths for n, paths in core.items() if len(paths) > 1 or n in packages}
+    assert not clashes, f"core modules sharing a name (or named like a package): {clashes}"
+    adapter_names = {p.stem for p in (REPO / "adapters").rglob("*.py") if p.name != "__init__.py"}
+    like_core = adapter_names & (packages | (set(core) - {"commands"}))
+    assert not like_core, f"adapter modules named like core modules or packages: {sorted(like_core)}"
+
+
+def test_tests_mirror_the_core_tree() -> None:
+    """Every stage package of bot/ has its tests in the same place under tests/."""
+    stages = [p for p in (REPO / "bot").iterdir() if p.is_dir() and (p / "__init__.py").exists()
+              and p.name != "__pycache__"]
+    missing = [p.name for p in stages if not (REPO / "tests" / p.name).is_dir()]
+    assert not missing, f"no tests/<stage>/ for bot/{missing}"

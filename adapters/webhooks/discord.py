@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from adapters.discord import embeds
-from adapters.webhooks.http import Sleep, WebhookPoster, new_client, webhook_url
+from adapters.webhooks.poster import Sleep, WebhookPoster, new_client, webhook_url
 from bot.cards import Card, Digest
 
 if TYPE_CHECKING:
