@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +9,6 @@ import pytest
 from bot.knowledge.news import news
 from bot.store import Store
 from tests.fakes.knowledge import Newsroom
-from tests.fakes.postgres import temporary_database
 
 DAY = datetime(2026, 3, 8, 12, tzinfo=UTC)
 TEXTS = {
@@ -26,25 +24,12 @@ TEXTS = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def search_store(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[Store]:
-    if request.param == "sqlite":
-        store = Store.open(f"sqlite:///{tmp_path}/search.db")
-        yield store
-        store.close()
-        return
-    with temporary_database() as url:
-        store = Store.open(url)
-        yield store
-        store.close()
-
-
 @pytest.fixture
-def filled(search_store: Store) -> Store:
-    room = Newsroom(search_store)
+def filled(store: Store) -> Store:
+    room = Newsroom(store)
     for n, (title, text) in enumerate(TEXTS.items()):
         room.publish(title, DAY - timedelta(days=n), [], text=text, relevant="bike" not in title)
-    return search_store
+    return store
 
 
 def test_ranked_hits_with_snippets(filled: Store) -> None:

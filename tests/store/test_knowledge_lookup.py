@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.models import Enrichment, EntityKind, Event, Quote, Role
 from bot.store import Store
 from tests.fakes.knowledge import Newsroom, org, person
-from tests.fakes.postgres import temporary_database
 
 DAY = datetime(2026, 3, 8, 12, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """Every rule here runs on both databases sitrep supports."""
-    if request.param == "sqlite":
-        opened = Store.open(f"sqlite:///{tmp_path / 'knowledge.db'}")
-        yield opened
-        opened.close()
-        return
-    with temporary_database() as url:
-        opened = Store.open(url)
-        yield opened
-        opened.close()
 
 
 def people(store: Store) -> list[str]:
