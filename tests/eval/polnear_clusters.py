@@ -153,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
             clusters = cluster_by_cli(items, Path(work), options.cli.split() if options.cli else None)
     for line in mistakes(items, clusters):
         print(" ", line)
+    unclustered = sum(str(v).startswith("missing:") for v in clusters.values())
+    if unclustered:
+        print(f"  {unclustered} articles have no cluster (the poll stopped before clustering them)")
     result = score(items, clusters)
     events = len({a.event for a in items})
     print(f"articles={len(items)} events={events} cluster_precision={result.precision:.3f} "
