@@ -43,6 +43,23 @@ LABELLED = [
      "decoys from warheads.", True),
     ("A.I. targeting system draws scrutiny in Gaza war", "Reports say the IDF used an A.I. targeting system to "
      "pick thousands of targets.", True),
+    # The programme or the autonomy is the story, and "AI" is never said
+    ("Pentagon's Replicator push fields its first attritable drones", "The initiative bought hundreds of cheap "
+     "uncrewed aircraft that commanders can afford to lose, officials said.", True),
+    ("Air Force picks two firms for Collaborative Combat Aircraft", "The uncrewed jets will fly alongside "
+     "crewed fighters as loyal wingmen under the program's first increment.", True),
+    ("Navy orders more uncrewed surface vessels for Pacific patrols", "The medium boats sail for weeks without "
+     "a crew and report contacts to a destroyer.", True),
+    ("Army tests robotic combat vehicles at Fort Halden", "Soldiers drove the tracked robots by tablet and let "
+     "them find their own way between waypoints.", True),
+    ("Swarms of drones join Baltic air defense drill", "Allied units practised against swarming drones and "
+     "tested counter-UAS guns at a range in Latvia.", True),
+    ("Marines buy decision-support software for artillery", "The tool ranks fire missions from sensor reports "
+     "for a human officer to approve, the Marine Corps said.", True),
+    ("Maven Smart System reaches every combatant command", "The Pentagon's targeting data platform is now a "
+     "program of record, the Department of Defense said.", True),
+    ("Thunderforge planning tool goes to European Command", "The Defense Innovation Unit project drafts "
+     "campaign plans for staff officers to check.", True),
     # AI without defense
     ("Hospital network uses AI to triage chest X-rays", "A machine learning model now sorts scans by urgency; "
      "radiologists still read every image.", False),
@@ -77,6 +94,21 @@ LABELLED = [
      False),
     ("Thai army chief said to retire", "The Thai army's commander will step down next month, aides said.",
      False),
+    # Defense without AI, in the vocabulary the programme terms live next to
+    ("Russia launches 120 unmanned aerial vehicles at Kyiv overnight", "Ukraine's air force said most were "
+     "shot down by mobile fire teams; missiles hit two power plants.", False),
+    ("PLA holds drills near the Tibet Autonomous Region border", "The People's Liberation Army moved artillery "
+     "and troops to high-altitude posts, state media said.", False),
+    ("EU leaders debate strategic autonomy and defence spending", "Ministers agreed to pool orders for "
+     "munitions and air defence systems.", False),
+    ("Family health startup Maven Clinic expands benefits for military families", "The company will cover "
+     "fertility care for service members' spouses.", False),
+    ("Toy replicator kits sell out at the Army surplus fair", "Collectors queued for 3D-printed models of old "
+     "tanks and field radios.", False),
+    ("Hospital adds a clinical decision support system", "Doctors at the veterans' hospital get dosing alerts "
+     "from the new software; the military health agency funded it.", False),
+    ("Retailer expands autonomous drone deliveries to three more cities", "Customers can order groceries that "
+     "arrive by drone in under 30 minutes.", False),
     # Legal defense, drone bees, sport
     ("Defense attorney challenges AI-enhanced video", "The lawyer says the AI tool invented details in the "
      "security footage; the judge will rule next week.", False),

@@ -11,6 +11,8 @@ from bot.clock import FakeClock
 from bot.knowledge.cluster import THRESHOLD, Clusterer, DocumentFrequency, add_names, signature, similarity, stem
 from bot.store import Store
 from tests.conftest import REPO
+from tests.eval.cluster_sets import all_sets, chosen, evaluate
+from tests.eval.polnear_clusters import CORPUS, articles, cluster_by_cli, score
 from tests.fakes.labelled import LabelledStory, cluster_set, greedy, pairwise
 from tests.fakes.pollers import core_for
 
@@ -56,8 +58,9 @@ def test_signature_parts() -> None:
     sig = signature("Pentagon ends Anthropic contract", "The Defense Department cancelled its contract with "
                     "Anthropic, the artificial intelligence company, on Tuesday. Anthropic said it would appeal.")
     assert {"anthropic", "pentagon"} <= set(sig["n"]) and "tuesday" not in sig["n"]
-    assert "ai" in sig["c"] and "deal" in sig["c"] and "cancel" in sig["c"]
-    assert not set(sig["c"]) & {"anthropic", "the", "said"}
+    assert {"ai", "deal", "cancel"} <= set(sig["k"]) <= set(sig["f"])
+    assert not set(sig["f"]) & {"anthropic", "the", "said"}
+    assert sig["l"] == ["anthropic", "pentagon"]
     assert set(add_names(sig, ["Dario Amodei"])["n"]) >= {"dario", "amodei"}
     assert [stem(w) for w in ("trained", "training", "trains", "planned", "policies")] == \
         ["train", "train", "train", "plan", "policy"]
@@ -90,3 +93,65 @@ async def test_the_store_clusters_the_demo_feeds_without_merging_different_event
     assert clusterer.frequency.n == len(views)
     sizes = {v.cluster: v.cluster_size for v in views.values()}
     assert sizes[cluster["kalinowski-exit-openai-defense"]] == 2
+
+
+def test_a_short_flash_is_judged_inside_the_long_report_it_belongs_to() -> None:
+    """A three-line flash and a long report of the same award: the flash's lead is all in the long one."""
+    flash = signature("Navy picks Harbourline for drone boats", "The Navy awarded Harbourline Marine a $40 million "
+                      "contract for uncrewed patrol boats on Monday.")
+    long = signature("Harbourline wins Navy drone-boat work", " ".join([
+        "Harbourline Marine will build uncrewed patrol boats for the Navy under a $40 million contract awarded Monday,",
+        "the service said. The boats carry sensors and can run for a week without a crew."] + [
+        f"Paragraph {n} covers the shipyard's history, its workforce, its rivals and the bidding rules."
+        for n in range(30)]))
+    unrelated = signature("Storm delays ferry schedule", "Ferries between the islands were cancelled on Monday as "
+                          "a storm crossed the strait, the operator said.")
+    frequency = DocumentFrequency()
+    for sig in (flash, long, unrelated):
+        frequency.add(sig)
+    assert similarity(flash, long, frequency) == similarity(long, flash, frequency) > THRESHOLD
+    assert similarity(flash, unrelated, frequency) < THRESHOLD
+
+
+@pytest.fixture(scope="module")
+def sets() -> dict[str, list[LabelledStory]]:
+    return all_sets()
+
+
+@pytest.mark.parametrize("name", ["labelled", "heldout", "demo", "dev"])
+def test_every_written_set_is_clustered_exactly(sets: dict[str, list[LabelledStory]], name: str) -> None:
+    if name not in sets:
+        pytest.skip(f"the {name} set needs ../shared")
+    stories = sets[name]
+    scores = evaluate(stories, chosen(stories), THRESHOLD)
+    assert (scores.precision, scores.recall) == (1.0, 1.0)
+
+
+def test_real_news_reports_of_one_event_are_joined(sets: dict[str, list[LabelledStory]]) -> None:
+    """The shared real-news set: outlets days apart, one wire flash against a long report."""
+    if "realnews" not in sets:
+        pytest.skip("../shared/eval/realnews is not here")
+    scores = evaluate(sets["realnews"], chosen(sets["realnews"]), THRESHOLD)
+    assert scores.precision == 1.0 and scores.recall >= 0.8
+
+
+def test_real_political_reports_keep_their_floor(sets: dict[str, list[LabelledStory]]) -> None:
+    """PolNeAR articles labelled by event (tests/eval/polnear-clusters): a floor, not a target."""
+    if "polnear" not in sets:
+        pytest.skip("../shared/corpus/polnear is not here")
+    scores = evaluate(sets["polnear"], chosen(sets["polnear"]), THRESHOLD)
+    assert scores.precision >= 0.85 and scores.f1 >= 0.25
+
+
+@pytest.mark.slow
+def test_polnear_clusters_through_the_command_line(tmp_path: Path) -> None:
+    """The same articles through `sitrep poll` and `stories --format json`, as the evaluation runs them."""
+    if not CORPUS.exists():
+        pytest.skip("../shared/corpus/polnear is not here")
+    items = articles()
+    clusters = cluster_by_cli(items, tmp_path)
+    unclustered = [k for k, v in clusters.items() if str(v).startswith("missing:")]
+    if unclustered:  # the poll stopped early: enrichment failed in the store, not in clustering
+        pytest.xfail(f"{len(unclustered)} of {len(items)} articles were never clustered (the poll failed)")
+    scores = score(items, clusters)
+    assert scores.precision >= 0.85 and scores.f1 >= 0.2
