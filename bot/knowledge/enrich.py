@@ -76,7 +76,7 @@ class Enricher:
         return [self._one(story, text, docs.get(i)) for i, (story, text) in enumerate(zip(batch, texts, strict=True))]
 
     def _one(self, story: StoryText, text: str, doc: Doc | None) -> Enrichment:
-        facts = self.facts.pick([s for p in text.split("\n") if p.strip() for s in sentences(p)])
+        facts = self.facts.pick([s for p in text.split("\n") if p.strip() for s in sentences(p)], title=story.title)
         found = ents.mentions(doc, text) if doc is not None else ents.shape_mentions(text)
         entities, alias_of = ents.resolve(found)
         context = Story(text, found, quotemarks.find(text), alias_of)

@@ -30,6 +30,9 @@ MAX_TOTAL = 900
 MAX_SENTENCE = 400
 MAX_CANDIDATES = 30  # the lead carries the news; ranking the whole of a long feature costs without helping
 MIN_FACTS = 2
+HEADLINE_WEIGHT = 0.3  # beside the algorithm's rank and the lead prior, both on a 0..1 scale
+_STOP_WORDS = frozenset(get_stop_words("english"))
+_stem = functools.lru_cache(maxsize=100_000)(Stemmer("english"))
 _WORD = re.compile(r"[\w’']+")
 _NOT_PROSE = re.compile(
     r"^(?:[—–-]|\(|Photo|Image|Picture|Credit|Caption|Video|Watch|Read more|Related|Sign up|Subscribe|"
@@ -138,14 +141,15 @@ class FactPicker:
             self._summarizer = _ALGORITHMS[algorithm](Stemmer("english"))
             self._summarizer.stop_words = get_stop_words("english")
 
-    def pick(self, story_sentences: Sequence[str]) -> list[str]:
+    def pick(self, story_sentences: Sequence[str], *, title: str = "") -> list[str]:
         candidates = [s for s in story_sentences if usable(s)][:MAX_CANDIDATES]
         if not candidates:
             return []
         scores = self._scores(candidates)
+        echoes = self._headline_echoes(title, candidates)
         blended = []
         for i, sentence in enumerate(candidates):
-            score = (1 - self.lead_weight) * scores[i] + self.lead_weight * _lead_prior(i)
+            score = (1 - self.lead_weight) * scores[i] + self.lead_weight * _lead_prior(i) + HEADLINE_WEIGHT * echoes[i]
             if sentence[:1] in "“\"‘'":
                 score *= 0.8  # a quotation is shown with its speaker; a fact should be the reporter's
             blended.append((score, i, sentence))
@@ -159,6 +163,18 @@ class FactPicker:
             chosen.append((i, sentence))
             total += len(sentence) + 1
         return [sentence for _, sentence in sorted(chosen)]
+
+    def _headline_echoes(self, title: str, candidates: list[str]) -> list[float]:
+        """How much of the headline each sentence restates: the share of its content words (stemmed)
+        the sentence has. The sentence that tells the headline's news is a key fact wherever it
+        stands; features often reach it only after paragraphs of background."""
+        wanted = self._stems(title)
+        if not wanted:
+            return [0.0] * len(candidates)
+        return [len(wanted & self._stems(sentence)) / len(wanted) for sentence in candidates]
+
+    def _stems(self, text: str) -> set[str]:
+        return {_stem(w.lower()) for w in _WORD.findall(text) if w.lower() not in _STOP_WORDS and len(w) > 1}
 
     def _scores(self, candidates: list[str]) -> list[float]:
         n = len(candidates)
@@ -194,8 +210,8 @@ def usable(sentence: str) -> bool:
     words = _WORD.findall(sentence)
     if len(words) < 6 or len(sentence) > MAX_SENTENCE or _NOT_PROSE.search(sentence):
         return False
-    if sentence.count("“") > sentence.count("”"):
-        return False  # the start of a quotation that runs on: not a whole statement
+    if sentence.count("“") > sentence.count("”") + sentence.count('"'):
+        return False  # the start of a quotation that runs on (some outlets close “ with a straight ")
     return sentence.rstrip()[-1:] in ".!?\"”’'" or len(words) > 12
 
 

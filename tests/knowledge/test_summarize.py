@@ -78,3 +78,26 @@ def test_a_story_with_one_sentence_gets_one_fact() -> None:
     assert FactPicker().pick(["The Pentagon released its annual report on autonomous weapons on Friday."]) == [
         "The Pentagon released its annual report on autonomous weapons on Friday."]
     assert FactPicker().pick([]) == []
+
+
+FEATURE = [
+    "For most of the spring, Harrow Analytics has been under fire from its own engineers.",
+    "Hundreds of them signed a letter asking the company to stay out of weapons work.",
+    "Some quit, and two of them spoke publicly about what they had seen in internal meetings.",
+    "Investors asked what the dispute would cost the company in government sales.",
+    "The company's board met twice in May to discuss the engineers' letter and the press coverage.",
+    "On Friday chief executive Lena Moss told staff that Harrow will not renew its targeting contract "
+    "with the Army when it ends in September.",
+]
+
+
+def test_the_sentence_that_tells_the_headline_is_a_fact_wherever_it_stands() -> None:
+    picked = FactPicker(max_facts=3).pick(FEATURE, title="Harrow won't renew Army targeting contract")
+    assert any("will not renew its targeting contract" in fact for fact in picked), picked
+    without = FactPicker(max_facts=3).pick(FEATURE)
+    assert not any("will not renew" in fact for fact in without)  # the lead prior alone buries it
+
+
+def test_a_quotation_closed_with_a_straight_mark_is_whole() -> None:
+    assert usable("Officials said the tool, known as “Sentinel\" inside the ministry, flagged 4,000 sites.")
+    assert not usable("“The tool flagged thousands of sites and nobody checked them, and then the strikes")
