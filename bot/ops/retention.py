@@ -34,6 +34,7 @@ from bot.store import Store
 from bot.store.db import serialize
 from bot.store.knowledge_write import Writer
 from bot.store.schema import clusters, deliveries, digests, entities, mentions, quotes, stories
+from bot.store.writes import write_lock
 
 log = logging.getLogger(__name__)
 BATCH = 500  # stories per transaction: short transactions keep pollers and commands responsive
@@ -58,7 +59,7 @@ def prune(store: Store, *, now: datetime, retention: timedelta, batch: int = BAT
     before = cutoff(now, retention)
     deleted = forgotten = 0
     while True:
-        with store.engine.begin() as c:
+        with write_lock(store.engine), store.engine.begin() as c:
             # The knowledge lock: a story saved meanwhile must not recount an entity while its mentions go.
             serialize(c, "knowledge")
             ids = _old_story_ids(c, before, batch)

@@ -16,6 +16,7 @@ from bot.store.db import serialize
 from bot.store.knowledge_write import Stored, Writer, entity_key, name_key, unreferenced
 from bot.store.name_index import NameIndex
 from bot.store.schema import entities, entity_aliases, events, facts, mentions, quotes, roles, stories
+from bot.store.writes import write_lock
 
 RELATED_WINDOW = 60  # related names are counted over this many of an entity's latest stories
 
@@ -83,7 +84,9 @@ class KnowledgeRepo:
         One transaction: the story's facts, quotes, entities, roles and events are all stored, or
         none is. `error` records why this is less than was learned (the full save failed).
         """
-        with self.engine.begin() as c:
+        # The process's write lock first: feeds storing stories from worker threads queue with it in
+        # memory instead of in SQLite's busy handler (see store.writes).
+        with write_lock(self.engine), self.engine.begin() as c:
             serialize(c, "knowledge")  # instances resolving the same new names must not both create them
             writer = Writer(c)
             old = self._clear(c, story_id)
@@ -139,7 +142,7 @@ class KnowledgeRepo:
         The last resort of the enrichment loop: the story keeps its title and text, and is not
         claimed again. False when the story is gone.
         """
-        with self.engine.begin() as c:
+        with write_lock(self.engine), self.engine.begin() as c:
             return bool(c.execute(update(stories).where(stories.c.id == story_id).values(
                 enriched_at=now, enrich_owner=None, enrich_lease_expires_at=None,
                 enrich_error=error[:1000])).rowcount)
@@ -148,7 +151,7 @@ class KnowledgeRepo:
         """Delete every person and organisation nothing refers to any more (see `knowledge_write.unreferenced`)."""
         deleted = 0
         while True:
-            with self.engine.begin() as c:
+            with write_lock(self.engine), self.engine.begin() as c:
                 serialize(c, "knowledge")
                 writer = Writer(c)
                 gone = writer.prune(unreferenced(c, limit=batch))
