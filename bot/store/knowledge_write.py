@@ -221,12 +221,14 @@ class Writer:
 
     def prune(self, entity_ids: set[int] | list[int]) -> list[int]:
         """Delete those of `entity_ids` that nothing refers to any more; returns the ids deleted."""
-        if not entity_ids:
-            return []
-        gone = unreferenced(self.c, sorted(entity_ids))
-        if gone:
-            self.c.execute(delete(entities).where(entities.c.id.in_(gone)))
-            self.touched.update(gone)
+        ids = sorted(entity_ids)
+        gone: list[int] = []
+        for start in range(0, len(ids), 500):  # retention passes thousands: keep each IN list modest
+            doomed = unreferenced(self.c, ids[start:start + 500])
+            if doomed:
+                self.c.execute(delete(entities).where(entities.c.id.in_(doomed)))
+                gone += doomed
+        self.touched.update(gone)
         return gone
 
     def bump_version(self, now: datetime) -> int:

@@ -31,14 +31,14 @@ def upgrade() -> None:
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("version", name=op.f("pk_knowledge_changes")),
     )
-    with op.batch_alter_table("stories") as batch_op:
-        batch_op.add_column(sa.Column("enrich_error", sa.Text(), nullable=True))
+    op.add_column("stories", sa.Column("enrich_error", sa.Text(), nullable=True))
     op.execute("UPDATE entities SET story_count = "
                "(SELECT count(*) FROM mentions WHERE mentions.entity_id = entities.id)")
     op.execute("DELETE FROM kv WHERE key = 'knowledge.version'")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("stories") as batch_op:
-        batch_op.drop_column("enrich_error")
+    # A plain ALTER TABLE, not a batch: on SQLite a batch rebuilds the table and drops the full-text
+    # search triggers 0002 put on it. (SQLite has dropped columns in place since 3.35.)
+    op.drop_column("stories", "enrich_error")
     op.drop_table("knowledge_changes")
