@@ -93,7 +93,11 @@ class NameIndex:
             if snapshot is None:
                 self._snapshot = self._load(version)
             elif snapshot.version != version:
-                self._snapshot = self._follow(snapshot, version)
+                # Read again inside the lock: another thread may have brought the snapshot past the number
+                # read above, and patching it "back" would cost a full load for nothing.
+                version = self._version()
+                if snapshot.version != version:
+                    self._snapshot = self._follow(snapshot, version)
             assert self._snapshot is not None
             return self._snapshot
 

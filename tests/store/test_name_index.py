@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -108,3 +109,33 @@ def test_the_log_keeps_consecutive_versions_and_is_trimmed(store: Store, monkeyp
         assert (changes.version, changes.entity_ids) == (455, frozenset({1, 2}))
         assert knowledge_changes.since(c, 3, 455).entity_ids is None  # trimmed: reload
         assert knowledge_changes.since(c, 460, 455).entity_ids is None  # went backwards: reload
+
+
+def test_lookups_in_other_threads_while_stories_are_saved(store: Store) -> None:
+    index = store.knowledge.name_index
+    publish(store, "seed", person("Odile Marchetti", "Marchetti"))
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def look() -> None:
+        while not stop.is_set():
+            try:
+                for ids in (index.exact("marchetti"), index.prefix("pav"), [i for i, _ in index.typo("strnad")],
+                            index.similar("marchetty")):
+                    index.entities(ids)
+            except BaseException as error:  # reported to the test below
+                failures.append(error)
+                return
+
+    readers = [threading.Thread(target=look) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+    try:
+        for n in range(8):
+            publish(store, f"story-{n}", person(f"Pavel Strand{'e' * n}", "Strand"), person("Odile Marchetti"))
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join()
+    assert failures == []
+    check_invariants(store)
