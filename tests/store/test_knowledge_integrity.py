@@ -193,7 +193,11 @@ def run_machine(store_url: str, *, examples: int, steps: int, shrink: bool) -> N
     """
     store, other = Store.open(store_url), Store.open(store_url)
     try:
-        machine = type("Machine", (KnowledgeMachine,), {"store": store, "other": other})
+        class Machine(KnowledgeMachine):
+            pass
+
+        Machine.store, Machine.other = store, other
+        machine = Machine
         phases = [Phase.explicit, Phase.generate, *([Phase.shrink] if shrink else [])]
         machine.TestCase.settings = settings(max_examples=examples, stateful_step_count=steps, deadline=None,
                                              suppress_health_check=list(HealthCheck), database=None,
