@@ -29,7 +29,9 @@ from bot.ingest.topics import TopicFilter
 from bot.knowledge.cluster import Clusterer
 from bot.knowledge.enrich import Enricher, StoryText
 from bot.models import Enrichment, EntityKind
+from bot.ops import metrics
 from bot.store import FeedRow, Store
+from bot.store.stories import TextRow
 
 log = logging.getLogger(__name__)
 ENRICH_BATCH = 32
@@ -265,8 +267,10 @@ class Poller:
         Stories are claimed a batch at a time (leases.enrich), so instances sharing a database never
         enrich the same story twice; saving a story ends its claim.
 
-        A batch that fails is retried story by story; a story that still fails is saved with no
-        knowledge (its title as summary) and logged, so one bad text cannot stall the queue.
+        One story can never stop the others: a batch that fails is retried story by story, a story
+        that still fails is saved with no knowledge, and a story whose knowledge cannot be saved is
+        saved with less (see `_save`). Each such story is logged with its id and marked, so it is
+        not claimed again.
         """
         done = 0
         while True:
@@ -277,22 +281,70 @@ class Poller:
                 return done
             relevant = await asyncio.to_thread(self.store.knowledge.relevance, [s.id for s in batch])
             texts = [StoryText(s.title, s.text, relevant.get(s.id, True)) for s in batch]
+            errors: list[str | None] = [None] * len(batch)
             try:
                 results = await self.enricher.run(texts)
             except Exception:  # one story's text must not stop the others: retry them one at a time
-                log.exception("enriching a batch of %d stories failed; retrying one by one", len(batch))
-                results = [await self._enrich_one(row.id, text) for row, text in zip(batch, texts, strict=True)]
+                log.warning("enriching a batch of %d stories failed; retrying one by one", len(batch),
+                            exc_info=log.isEnabledFor(logging.DEBUG))
+                pairs = [await self._enrich_one(row.id, text) for row, text in zip(batch, texts, strict=True)]
+                results, errors = [r for r, _ in pairs], [e for _, e in pairs]
             now = self.clock.now()
-            for row, enrichment in zip(batch, results, strict=True):
-                await asyncio.to_thread(self.store.knowledge.save, row.id, enrichment, published=row.published_at,
-                                        now=now)
-                names = [e.name for e in enrichment.entities if e.kind in (EntityKind.person, EntityKind.org)]
-                await asyncio.to_thread(self.clusterer.assign, row.id, names, row.published_at or now, now)
+            for row, enrichment, error in zip(batch, results, errors, strict=True):
+                saved = await asyncio.to_thread(self._save, row, enrichment, error, now)
+                if saved is None:
+                    continue
+                names = [e.name for e in saved.entities if e.kind in (EntityKind.person, EntityKind.org)]
+                try:
+                    await asyncio.to_thread(self.clusterer.assign, row.id, names, row.published_at or now, now)
+                except Exception as failure:  # the story is saved; it only stays out of a cluster
+                    log.error("clustering story %s failed (%s: %s); it stays on its own", row.id,
+                              type(failure).__name__, failure, exc_info=log.isEnabledFor(logging.DEBUG))
             done += len(batch)
 
-    async def _enrich_one(self, story_id: str, text: StoryText) -> Enrichment:
+    def _save(self, row: TextRow, enrichment: Enrichment, error: str | None, now: datetime) -> Enrichment | None:
+        """Save what was learned from one story, with less if it must be: the enrichment saved, or None.
+
+        In order: everything; then facts and quotes with their speakers' names but no entities (what
+        failed is almost always resolving names against the store); then nothing but the mark. Each
+        try is its own transaction, so a failed one leaves nothing half-written. The error goes to the
+        log without a traceback (at debug level with one): one story's bad luck is not the operator's
+        emergency, and a live bot's log must stay readable.
+        """
+        knowledge = self.store.knowledge
+        bare = Enrichment(summary=enrichment.summary or row.title, facts=enrichment.facts,
+                          quotes=enrichment.quotes, entities=[])
+        attempts = [enrichment, bare] if enrichment.entities else [enrichment]
+        for attempt in attempts:
+            try:
+                knowledge.save(row.id, attempt, published=row.published_at, now=now, error=error)
+                return attempt
+            except Exception as failure:
+                error = f"saving {'knowledge' if attempt.entities else 'facts and quotes'} failed: " \
+                        f"{type(failure).__name__}: {_first_line(failure)}"
+                log.error("story %s: %s", row.id, error, exc_info=log.isEnabledFor(logging.DEBUG))
+                metrics.enrich_failed("save")
         try:
-            return (await self.enricher.run([text]))[0]
-        except Exception:
-            log.exception("enriching story %s failed; stored without facts, quotes or entities", story_id)
-            return Enrichment(summary=text.title, facts=[], quotes=[], entities=[])
+            if knowledge.mark_failed(row.id, error or "not saved", now=now):
+                log.error("story %s stored without what was learned from it; it will not be enriched again",
+                          row.id)
+        except Exception as failure:  # the database itself is failing: the claim runs out and it is tried later
+            log.error("story %s could not be marked either (%s: %s); it is tried again when its claim ends",
+                      row.id, type(failure).__name__, _first_line(failure), exc_info=log.isEnabledFor(logging.DEBUG))
+        return None
+
+    async def _enrich_one(self, story_id: str, text: StoryText) -> tuple[Enrichment, str | None]:
+        try:
+            return (await self.enricher.run([text]))[0], None
+        except Exception as failure:
+            log.error("enriching story %s failed (%s: %s); stored without facts, quotes or entities", story_id,
+                      type(failure).__name__, _first_line(failure), exc_info=log.isEnabledFor(logging.DEBUG))
+            metrics.enrich_failed("enrich")
+            error = f"enriching failed: {type(failure).__name__}: {_first_line(failure)}"
+            return Enrichment(summary=text.title, facts=[], quotes=[], entities=[]), error
+
+
+def _first_line(error: BaseException) -> str:
+    """An exception's message without the SQL and parameters a database error appends."""
+    text = str(error).strip()
+    return (text.splitlines()[0] if text else "")[:300]

@@ -65,6 +65,9 @@ COMMAND_LATENCY = Histogram("sitrep_command_latency_seconds", "Time to answer a 
                             ["command", "outcome"], buckets=LATENCY_BUCKETS, registry=REGISTRY)
 RETENTION_PRUNED = Counter("sitrep_retention_pruned_stories", "Stories deleted by the retention job.",
                            registry=REGISTRY)
+ENRICH_FAILURES = Counter("sitrep_enrich_failures", "Stories stored with less than was learned from them, by the "
+                          "step that failed (enrich: the NLP; save: storing its results).", ["step"],
+                          registry=REGISTRY)
 
 
 # --- hooks: call these where things happen -------------------------------------------------------
@@ -137,6 +140,10 @@ def command_answered(command: str, outcome: str, seconds: float) -> None:
 def retention_pruned(count: int) -> None:
     if count > 0:
         RETENTION_PRUNED.inc(count)
+
+
+def enrich_failed(step: str) -> None:
+    ENRICH_FAILURES.labels(step=step).inc()
 
 
 # --- failure reasons: a few classes, so a label never carries an error message ------------------

@@ -8,7 +8,9 @@ What stays: entities, their aliases, their roles and events (the story link beco
 title, organisation, evidence sentence and report date remain). That is what /whois needs to
 say who someone is: the name and every way it was written, and the jobs the news reported, with
 dates. Mentions and quotes then cover the retained window only, and `story_count` keeps meaning
-"stories still held that name them", so rankings follow what is current.
+"stories still held that name them", so rankings follow what is current. A person or organisation
+nothing refers to any more (no mention, quote, role, event, nor a role at it) is deleted with its
+aliases: keeping it would only make /whois answer with a name it knows nothing about.
 
 Digests and alerts go too once older than the cutoff and finished (every message sent or failed
 for good), with their deliveries; each channel's latest digest of each kind stays, whatever its age.
@@ -37,7 +39,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.ops import metrics
 from bot.store import Store
-from bot.store.schema import clusters, deliveries, digests, entities, mentions, pruned_stories, stories
+from bot.store.db import serialize
+from bot.store.knowledge_write import Writer
+from bot.store.schema import clusters, deliveries, digests, entities, mentions, pruned_stories, quotes, stories
+from bot.store.writes import write_lock
 
 log = logging.getLogger(__name__)
 BATCH = 500  # stories per transaction: short transactions keep pollers and commands responsive
@@ -54,6 +59,7 @@ class PruneReport:
     cutoff: datetime
     digests: int = 0
     forgotten: int = 0  # identities of pruned stories no feed has carried for a long while
+    entities: int = 0  # people and organisations nothing referred to any more
 
 
 def cutoff(now: datetime, retention: timedelta) -> datetime:
@@ -63,17 +69,25 @@ def cutoff(now: datetime, retention: timedelta) -> datetime:
 def prune(store: Store, *, now: datetime, retention: timedelta, batch: int = BATCH) -> PruneReport:
     """Delete stories older than `retention` (at least a day), in batches; safe to run from several instances."""
     before = cutoff(now, retention)
-    deleted = 0
+    deleted = unreferenced = 0
     while True:
-        with store.engine.begin() as c:
+        with write_lock(store.engine), store.engine.begin() as c:
+            # The knowledge lock: a story saved meanwhile must not recount an entity while its mentions go.
+            serialize(c, "knowledge")
             ids = _old_story_ids(c, before, batch)
             if not ids:
                 break
             _remember(c, ids, now)
-            _forget_mentions(c, ids)
+            named = _forget_mentions(c, ids)
             deleted += c.execute(delete(stories).where(stories.c.id.in_(ids))).rowcount
+            writer = Writer(c)
+            writer.touched.update(named)  # their story counts dropped
+            unreferenced += len(writer.prune(named))
+            writer.bump_version(now)
         if len(ids) < batch:
             break
+    # Anyone left unreferenced some other way (a re-enriched story that stopped naming them, older data).
+    unreferenced += store.knowledge.prune_unreferenced(now=now)
     with store.engine.begin() as c:
         orphans = c.execute(delete(clusters).where(not_(clusters.c.id.in_(
             select(stories.c.cluster_id).where(stories.c.cluster_id.is_not(None)))))).rowcount
@@ -83,10 +97,11 @@ def prune(store: Store, *, now: datetime, retention: timedelta, batch: int = BAT
         forgotten = c.execute(delete(pruned_stories).where(
             pruned_stories.c.seen_at < now - max(retention, REMEMBER))).rowcount
     metrics.retention_pruned(deleted)
-    if deleted or old_digests:
-        log.info("retention: pruned %d stories first seen and published before %s, and %d digests", deleted,
-                 before.isoformat(), old_digests)
-    return PruneReport(deleted, orphans, before, old_digests, forgotten)
+    if deleted or old_digests or unreferenced:
+        log.info("retention: pruned %d stories first seen and published before %s, %d digests, and %d people "
+                 "and organisations nothing referred to any more", deleted, before.isoformat(), old_digests,
+                 unreferenced)
+    return PruneReport(deleted, orphans, before, old_digests, forgotten, unreferenced)
 
 
 def _remember(c: Connection, story_ids: list[str], now: datetime) -> None:
@@ -125,10 +140,16 @@ def _old_story_ids(c: Connection, before: datetime, limit: int) -> list[str]:
     return [str(r.id) for r in c.execute(query)]
 
 
-def _forget_mentions(c: Connection, story_ids: list[str]) -> None:
-    """Keep entities.story_count equal to the mentions that remain (the invariant re-enrichment relies on)."""
+def _forget_mentions(c: Connection, story_ids: list[str]) -> set[int]:
+    """Keep entities.story_count equal to the mentions that remain (the invariant re-enrichment relies on).
+
+    Returns the entities these stories named or quoted: those that may now be referred to by nothing.
+    """
     lost = (select(func.count()).select_from(mentions)
             .where(and_(mentions.c.entity_id == entities.c.id, mentions.c.story_id.in_(story_ids)))
             .scalar_subquery())
     named = select(mentions.c.entity_id).where(mentions.c.story_id.in_(story_ids))
+    affected = {int(r.entity_id) for r in c.execute(named.union(
+        select(quotes.c.entity_id).where(quotes.c.story_id.in_(story_ids), quotes.c.entity_id.is_not(None))))}
     c.execute(update(entities).where(entities.c.id.in_(named)).values(story_count=entities.c.story_count - lost))
+    return affected

@@ -11,10 +11,12 @@ from sqlalchemy import Connection, Engine, delete, desc, exists, func, insert, o
 from bot.clock import aware
 from bot.knowledge.gazetteer import org_key
 from bot.models import Enrichment, EntityKind, Quote
+from bot.store import knowledge_changes
 from bot.store.db import serialize
-from bot.store.knowledge_write import VERSION_KEY, Stored, Writer, entity_key, name_key
+from bot.store.knowledge_write import Stored, Writer, entity_key, name_key, unreferenced
 from bot.store.name_index import NameIndex
-from bot.store.schema import entities, entity_aliases, events, facts, kv, mentions, quotes, roles, stories
+from bot.store.schema import entities, entity_aliases, events, facts, mentions, quotes, roles, stories
+from bot.store.writes import write_lock
 
 RELATED_WINDOW = 60  # related names are counted over this many of an entity's latest stories
 
@@ -75,20 +77,29 @@ class KnowledgeRepo:
 
     # --- writing -----------------------------------------------------------------------------
 
-    def save(self, story_id: str, enrichment: Enrichment, *, published: datetime | None, now: datetime) -> None:
-        """Replace what was learned from one story (idempotent, so a story can be re-enriched)."""
-        with self.engine.begin() as c:
+    def save(self, story_id: str, enrichment: Enrichment, *, published: datetime | None, now: datetime,
+             error: str | None = None) -> None:
+        """Replace what was learned from one story (idempotent, so a story can be re-enriched).
+
+        One transaction: the story's facts, quotes, entities, roles and events are all stored, or
+        none is. `error` records why this is less than was learned (the full save failed).
+        """
+        # The process's write lock first: feeds storing stories from worker threads queue with it in
+        # memory instead of in SQLite's busy handler (see store.writes).
+        with write_lock(self.engine), self.engine.begin() as c:
             serialize(c, "knowledge")  # instances resolving the same new names must not both create them
             writer = Writer(c)
             old = self._clear(c, story_id)
+            writer.touched.update(old)  # their story counts dropped
             if enrichment.facts:
                 c.execute(insert(facts), [{"story_id": story_id, "position": i, "text": t}
                                           for i, t in enumerate(enrichment.facts)])
             when = published or now
-            found = writer.entities(enrichment.entities, when=when)
-            stored = {(e.kind, e.name): s for e, s in zip(enrichment.entities, found, strict=True)}
+            named = [e for e in enrichment.entities if name_key(e.name)]  # "’s" alone names nobody
+            found = writer.entities(named, when=when)
+            stored = {(e.kind, e.name): s for e, s in zip(named, found, strict=True)}
             counts: dict[int, int] = {}
-            for entity, target in zip(enrichment.entities, found, strict=True):
+            for entity, target in zip(named, found, strict=True):
                 counts[target.id] = counts.get(target.id, 0) + entity.count
             if counts:
                 c.execute(insert(mentions), [{"entity_id": i, "story_id": story_id, "count": n,
@@ -96,7 +107,7 @@ class KnowledgeRepo:
             writer.seen(list(counts), when, stories=1)
             orgs = {org_key(name): s for (_, name), s in stored.items() if s.kind is EntityKind.org}
             role_rows, event_rows = [], []
-            for entity in enrichment.entities:
+            for entity in named:
                 owner = stored[(entity.kind, entity.name)]
                 for role in entity.roles:
                     org = orgs.get(org_key(role.org)) if role.org else None
@@ -118,10 +129,38 @@ class KnowledgeRepo:
                 c.execute(insert(quotes), [self._quote_row(story_id, i, q, stored, published)
                                            for i, q in enumerate(enrichment.quotes)])
             c.execute(update(stories).where(stories.c.id == story_id).values(
-                summary=enrichment.summary, enriched_at=now, enrich_owner=None, enrich_lease_expires_at=None))
-            for entity_id in old - set(counts):
-                c.execute(delete(entities).where(entities.c.id == entity_id, entities.c.story_count <= 0))
+                summary=enrichment.summary, enriched_at=now, enrich_owner=None, enrich_lease_expires_at=None,
+                enrich_error=error))
+            # Entities only this story named, that nothing else refers to (a role of theirs read in a pruned
+            # story keeps them), go. Those merged away above are gone already.
+            writer.prune(old - set(counts))
             writer.bump_version(now)
+
+    def mark_failed(self, story_id: str, error: str, *, now: datetime) -> bool:
+        """Take a story whose knowledge cannot be saved at all out of the queue, saying why.
+
+        The last resort of the enrichment loop: the story keeps its title and text, and is not
+        claimed again. False when the story is gone.
+        """
+        with write_lock(self.engine), self.engine.begin() as c:
+            return bool(c.execute(update(stories).where(stories.c.id == story_id).values(
+                enriched_at=now, enrich_owner=None, enrich_lease_expires_at=None,
+                enrich_error=error[:1000])).rowcount)
+
+    def prune_unreferenced(self, *, now: datetime, batch: int = 500) -> int:
+        """Delete every person and organisation nothing refers to any more (see `knowledge_write.unreferenced`)."""
+        deleted = 0
+        while True:
+            with write_lock(self.engine), self.engine.begin() as c:
+                serialize(c, "knowledge")
+                writer = Writer(c)
+                gone = writer.prune(unreferenced(c, limit=batch))
+                if not gone:
+                    return deleted
+                writer.bump_version(now)
+            deleted += len(gone)
+            if len(gone) < batch:
+                return deleted
 
     @staticmethod
     def _clear(c: Connection, story_id: str) -> set[int]:
@@ -149,9 +188,9 @@ class KnowledgeRepo:
     # --- reading -----------------------------------------------------------------------------
 
     def version(self) -> int:
+        """The knowledge base's version: moves with every write (see `knowledge_changes`)."""
         with self.engine.connect() as c:
-            value = c.execute(select(kv.c.value).where(kv.c.key == VERSION_KEY)).scalar_one_or_none()
-        return int(value) if isinstance(value, int | float | str) else 0
+            return knowledge_changes.latest(c)
 
     def relevance(self, story_ids: Sequence[str]) -> dict[str, bool]:
         with self.engine.connect() as c:

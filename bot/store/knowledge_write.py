@@ -5,25 +5,27 @@ the one person of that surname the store knows; a story that names her in full l
 earlier "Kalinowski" the same way. Organisations meet under one key for all their spellings
 ("the US Defence Department" is the Department of Defense). A single word the model took for a
 person but the store knows only as an organisation ("Anthropic") is that organisation.
+
+Merging deletes an entity while the story being saved may still hold it (it named "Brazile" before
+"Donna Brazile", who then absorbed the surname): every merge is remembered, and every entity handed
+back is followed to the one that absorbed it, so nothing is written for an id that is gone.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, case, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, case, delete, exists, func, insert, not_, select, update
 
 from bot.clock import aware
 from bot.knowledge.gazetteer import org_key
 from bot.models import EntityKind, ExtractedEntity
+from bot.store import knowledge_changes
 from bot.store.db import new_id
-from bot.store.schema import entities, entity_aliases, events, kv, mentions, quotes, roles
-
-VERSION_KEY = "knowledge.version"
+from bot.store.schema import entities, entity_aliases, events, mentions, quotes, roles
 
 
 def name_key(name: str) -> str:
@@ -53,6 +55,14 @@ class Writer:
 
     def __init__(self, c: Connection) -> None:
         self.c = c
+        self.absorbed: dict[int, Stored] = {}  # entity merged away -> the entity that took it over
+        self.touched: set[int] = set()  # entities whose row or aliases changed: name caches reload these
+
+    def current(self, stored: Stored) -> Stored:
+        """The entity `stored` is now: itself, or the one that absorbed it (perhaps in turn absorbed)."""
+        while stored.id in self.absorbed:
+            stored = self.absorbed[stored.id]
+        return stored
 
     def entities(self, found: list[ExtractedEntity], *, when: datetime) -> list[Stored]:
         """The stored entity each of this story's entities is, created when new; all their aliases recorded.
@@ -67,9 +77,12 @@ class Writer:
             known = {(EntityKind(r.kind), r.key): Stored(int(r.id), EntityKind(r.kind), r.name) for r in rows}
         result = []
         for entity, (kind, key) in zip(found, keys, strict=True):
-            stored = known.get((kind, key)) or self._resolve_new(entity, kind, key, when)
+            hit = known.get((kind, key))
+            stored = self.current(hit) if hit else self._resolve_new(entity, kind, key, when)
             known[(kind, key)] = stored
             result.append(stored)
+        # A full name met late in the story may have absorbed a surname met earlier in it.
+        result = [self.current(s) for s in result]
         self._record_aliases(result, found)
         return result
 
@@ -83,6 +96,7 @@ class Writer:
             entity_id = new_id(self.c.execute(insert(entities).values(
                 kind=kind.value, name=entity.name, key=key, story_count=0, first_seen_at=when, last_seen_at=when)))
             found = Stored(entity_id, kind, entity.name)
+            self.touched.add(entity_id)
             if kind is EntityKind.person and " " in entity.name:
                 self._absorb_surname(found)
         return found
@@ -102,12 +116,15 @@ class Writer:
         missing = [{"entity_id": i, "alias_key": k, "alias": a} for (i, k), a in wanted.items() if (i, k) not in have]
         if missing:
             self.c.execute(insert(entity_aliases), missing)
+            self.touched.update(i for i, _ in wanted)
 
     def seen(self, entity_ids: int | list[int], when: datetime, *, stories: int = 0) -> None:
         """Widen the entities' first/last-seen dates to `when`; count `stories` more stories for each."""
         ids = [entity_ids] if isinstance(entity_ids, int) else entity_ids
         if not ids:
             return
+        if stories:
+            self.touched.update(ids)  # the index ranks by story count
         self.c.execute(update(entities).where(entities.c.id.in_(ids)).values(
             story_count=entities.c.story_count + stories,
             first_seen_at=case((entities.c.first_seen_at > when, when), else_=entities.c.first_seen_at),
@@ -152,14 +169,22 @@ class Writer:
         key = name_key(alias)
         if not key:
             return
-        exists = self.c.execute(select(entity_aliases.c.entity_id).where(
+        have = self.c.execute(select(entity_aliases.c.entity_id).where(
             entity_aliases.c.entity_id == entity_id, entity_aliases.c.alias_key == key)).first()
-        if not exists:
+        if not have:
             self.c.execute(insert(entity_aliases).values(entity_id=entity_id, alias_key=key, alias=alias))
+            self.touched.add(entity_id)
 
     def merge(self, source_id: int, target: Stored) -> None:
-        """Everything known about `source_id` now belongs to `target`; the source is removed."""
+        """Everything known about `source_id` now belongs to `target`; the source is removed.
+
+        Every table that points at an entity is moved: mentions (summed where both were named in one
+        story), quotes, roles (as holder and as organisation), events and aliases.
+        """
         c = self.c
+        target = self.current(target)
+        if source_id == target.id:
+            return
         target_stories = {r.story_id for r in c.execute(select(mentions.c.story_id)
                                                         .where(mentions.c.entity_id == target.id))}
         for row in c.execute(select(mentions).where(mentions.c.entity_id == source_id)).all():
@@ -182,6 +207,8 @@ class Writer:
         source = c.execute(select(entities.c.first_seen_at, entities.c.last_seen_at)
                            .where(entities.c.id == source_id)).one()
         c.execute(delete(entities).where(entities.c.id == source_id))
+        self.absorbed[source_id] = target
+        self.touched.update((source_id, target.id))
         self.recount(target.id)
         for when in (source.first_seen_at, source.last_seen_at):
             if when:
@@ -192,9 +219,44 @@ class Writer:
                                .where(mentions.c.entity_id == entity_id)).scalar_one()
         self.c.execute(update(entities).where(entities.c.id == entity_id).values(story_count=count))
 
-    def bump_version(self, now: datetime) -> None:
-        """Readers that cache names (the /whois index) reload when this number changes."""
-        # A fresh random number, not a counter: one statement, and no read-modify-write race between writers.
-        value = secrets.randbits(48)
-        if self.c.execute(update(kv).where(kv.c.key == VERSION_KEY).values(value=value, updated_at=now)).rowcount == 0:
-            self.c.execute(insert(kv).values(key=VERSION_KEY, value=value, updated_at=now))
+    def prune(self, entity_ids: set[int] | list[int]) -> list[int]:
+        """Delete those of `entity_ids` that nothing refers to any more; returns the ids deleted."""
+        ids = sorted(entity_ids)
+        gone: list[int] = []
+        for start in range(0, len(ids), 500):  # retention passes thousands: keep each IN list modest
+            doomed = unreferenced(self.c, ids[start:start + 500])
+            if doomed:
+                self.c.execute(delete(entities).where(entities.c.id.in_(doomed)))
+                gone += doomed
+        self.touched.update(gone)
+        return gone
+
+    def bump_version(self, now: datetime) -> int:
+        """Record this transaction's changes in the log readers that cache names follow (call it last)."""
+        return knowledge_changes.record(self.c, self.touched, now)
+
+
+def _referenced() -> ColumnElement[bool]:
+    """True for an entity something other than its own aliases refers to.
+
+    A person or organisation is kept while a stored story names them (mentions, quotes) or while a
+    role or event read about them survives; roles and events outlive their stories by design.
+    """
+    entity_id = entities.c.id
+    return (exists().where(mentions.c.entity_id == entity_id)
+            | exists().where(quotes.c.entity_id == entity_id)
+            | exists().where(roles.c.entity_id == entity_id)
+            | exists().where(roles.c.org_entity_id == entity_id)
+            | exists().where(events.c.entity_id == entity_id))
+
+
+def unreferenced(c: Connection, entity_ids: list[int] | None = None, *, limit: int | None = None) -> list[int]:
+    """Entities (of `entity_ids`, or any) that nothing refers to: deleting them loses nothing."""
+    query = select(entities.c.id).where(not_(_referenced()))
+    if entity_ids is not None:
+        if not entity_ids:
+            return []
+        query = query.where(entities.c.id.in_(entity_ids))
+    if limit:
+        query = query.order_by(entities.c.id).limit(limit)
+    return [int(r.id) for r in c.execute(query)]

@@ -134,6 +134,8 @@ stories = Table(
     # Enrichment claimed by one instance (see StoryRepo.claim_for_enrichment); another may take it when it ends.
     Column("enrich_owner", String(100)),
     Column("enrich_lease_expires_at", TS),
+    # Why what was learned from the story could not be stored in full (it was stored without it); None when it was.
+    Column("enrich_error", Text),
 )
 Index("ix_stories_published_at", stories.c.published_at)
 Index("ix_stories_first_seen_at", stories.c.first_seen_at)
@@ -317,6 +319,14 @@ job_leases = Table(
     Column("name", String(200), primary_key=True),
     Column("owner", String(100), nullable=False),
     Column("expires_at", TS, nullable=False),
+)
+
+knowledge_changes = Table(
+    "knowledge_changes",  # one row per knowledge write: the entities it touched (see store.knowledge_changes)
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("entity_ids", JSON),  # list of entity ids; null: anything may have changed (reload in full)
+    Column("changed_at", TS, nullable=False),
 )
 
 kv = Table(

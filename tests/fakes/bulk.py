@@ -20,9 +20,9 @@ from typing import Any
 from sqlalchemy import insert
 
 from bot.models import EntityKind
-from bot.store import Store
-from bot.store.knowledge_write import VERSION_KEY, entity_key, name_key
-from bot.store.schema import entities, entity_aliases, facts, feeds, kv, mentions, quotes, roles, stories, story_sources
+from bot.store import Store, knowledge_changes
+from bot.store.knowledge_write import entity_key, name_key
+from bot.store.schema import entities, entity_aliases, facts, feeds, mentions, quotes, roles, stories, story_sources
 
 SYLLABLES = ["ka", "ri", "to", "ne", "sa", "mo", "la", "vi", "de", "ro", "na", "ti", "be", "lu", "ga", "so", "mi",
              "ra", "ke", "do", "fa", "li", "zu", "ha", "pe", "yo", "ar", "el", "in", "ov"]
@@ -127,5 +127,5 @@ def build(store: Store, *, stories_count: int = 3000, people: int = 1200, orgs: 
         c.execute(insert(mentions), rows["mentions"])
         c.execute(insert(roles), rows["roles"])
         c.execute(insert(quotes), rows["quotes"])
-        c.execute(insert(kv).values(key=VERSION_KEY, value=1, updated_at=start))
+        knowledge_changes.record(c, None, start)  # written behind the store's back: readers reload in full
     return Bulk(persons, companies, SUBJECTS, stories_count)

@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 from bot.app import Sitrep
 from bot.clock import FakeClock
 from bot.delivery.schedule import build, retention_job
-from bot.models import Enrichment, EntityKind, ExtractedEntity, Quote, Role
+from bot.models import Enrichment, EntityKind, Event, ExtractedEntity, Quote, Role
 from bot.ops import metrics
 from bot.ops.retention import prune
 from bot.store import NewStory, Store, name_key
 from bot.store.db import new_id
-from bot.store.schema import clusters, digests, facts, quotes, roles, stories, story_sources
+from bot.store.schema import clusters, digests, entities, entity_aliases, facts, quotes, roles, stories, story_sources
 from tests.conftest import make_config
+from tests.store.knowledge_invariants import check_invariants
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -185,3 +186,45 @@ def test_finished_old_digests_go_and_each_channels_latest_stays(store: Store) ->
     # Unsent digests wait to be sent; the newest digest of a channel stays (the next digest starts from it).
     assert left == {unsent_old, latest_old, recent}
     assert store.outbox.deliveries_for(sent_old) == [] and store.outbox.deliveries_for(old_alert) == []
+
+
+def test_people_and_organisations_nothing_refers_to_any_more_go(history: Store) -> None:
+    store = history
+    feed = store.feeds.get("f")
+    assert feed is not None
+    old = NOW - 100 * DAY
+    # Named only in old stories: one with nothing else to their name, one with a role at a company, one
+    # with an event. The role and the event outlive the story, and keep who they are about (and where).
+    add(store, "old-2", seen=old, published=old, feed_id=feed.id, enrichment=Enrichment("S.", [], [
+        Quote("Nothing to add.", "Kip Lorne", EntityKind.person)], [
+        ExtractedEntity("Kip Lorne", EntityKind.person), ExtractedEntity("Dunmore Labs", EntityKind.org),
+        ExtractedEntity("Ada Quint", EntityKind.person, roles=[Role("director", "Keel Systems")]),
+        ExtractedEntity("Keel Systems", EntityKind.org),
+        ExtractedEntity("Bo Tran", EntityKind.person, events=[Event("resigned", "departure")])]))
+    index = store.knowledge.name_index
+    assert index.exact("kip lorne") and index.exact("dunmore labs")
+    loads = index.full_loads
+
+    report = prune(store, now=NOW, retention=30 * DAY)
+
+    assert report.entities == 2
+    gone = [name for name in ("Kip Lorne", "Dunmore Labs", "Ada Quint", "Keel Systems", "Bo Tran", "Jane Roe",
+                              "Acme AI") if not store.knowledge.by_alias(name_key(name))]
+    assert gone == ["Kip Lorne", "Dunmore Labs"]
+    [quint] = store.knowledge.by_alias("ada quint")
+    assert quint.story_count == 0 and [(r.title, r.org) for r in store.knowledge.roles(quint.id)] == [
+        ("director", "Keel Systems")]
+    # The name index followed, by a patch.
+    assert index.exact("kip lorne") == [] and index.prefix("dunmore") == []
+    assert index.exact("keel systems") and index.full_loads == loads
+    check_invariants(store)
+    assert prune(store, now=NOW, retention=30 * DAY).entities == 0
+
+
+def test_retention_sweeps_up_entities_left_unreferenced_by_older_versions(history: Store) -> None:
+    with history.engine.begin() as c:  # what an older version could leave behind: a name with no story
+        orphan = new_id(c.execute(entities.insert().values(kind="person", name="Lone Name", key="lone name",
+                                                           story_count=0, first_seen_at=NOW, last_seen_at=NOW)))
+        c.execute(entity_aliases.insert().values(entity_id=orphan, alias_key="lone name", alias="Lone Name"))
+    assert prune(history, now=NOW, retention=365 * DAY).entities == 1
+    assert history.knowledge.by_alias("lone name") == []

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_pruned_identities"
-down_revision = "0006_instance_leases"
+down_revision = "0007_knowledge_integrity"
 branch_labels = None
 depends_on = None
 
