@@ -48,6 +48,7 @@ class EventRow:
     published_at: datetime | None
     story_id: str | None  # None once retention pruned the story; the event itself stays
     story_url: str | None
+    evidence: str = ""  # the sentence it was read from (the timeline looks there for an older date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +76,11 @@ class KnowledgeRepo:
 
     # --- writing -----------------------------------------------------------------------------
 
-    def save(self, story_id: str, enrichment: Enrichment, *, published: datetime | None, now: datetime) -> None:
-        """Replace what was learned from one story (idempotent, so a story can be re-enriched)."""
+    def save(self, story_id: str, enrichment: Enrichment, *, published: datetime | None, now: datetime) -> list[int]:
+        """Replace what was learned from one story (idempotent, so a story can be re-enriched).
+
+        Returns the stored entity each of `enrichment.entities` became, in order (for the follow check).
+        """
         with self.engine.begin() as c:
             serialize(c, "knowledge")  # instances resolving the same new names must not both create them
             writer = Writer(c)
@@ -122,6 +126,7 @@ class KnowledgeRepo:
             for entity_id in old - set(counts):
                 c.execute(delete(entities).where(entities.c.id == entity_id, entities.c.story_count <= 0))
             writer.bump_version(now)
+        return [s.id for s in found]
 
     @staticmethod
     def _clear(c: Connection, story_id: str) -> set[int]:
@@ -229,12 +234,12 @@ class KnowledgeRepo:
     def events(self, entity_id: int, *, limit: int = 12) -> list[EventRow]:
         with self.engine.connect() as c:
             rows = c.execute(select(events.c.text, events.c.kind, events.c.org, events.c.headline,
-                                    events.c.published_at, events.c.story_id, stories.c.url)
+                                    events.c.published_at, events.c.story_id, stories.c.url, events.c.evidence)
                              .outerjoin(stories, stories.c.id == events.c.story_id)  # events outlive stories
                              .where(events.c.entity_id == entity_id)
                              .order_by(desc(events.c.published_at).nulls_last()).limit(limit))
-            return [EventRow(r.text, r.kind, r.org, r.headline, aware(r.published_at), r.story_id, r.url)
-                    for r in rows]
+            return [EventRow(r.text, r.kind, r.org, r.headline, aware(r.published_at), r.story_id, r.url,
+                             r.evidence or "") for r in rows]
 
     def people_at(self, org_id: int, *, limit: int = 5) -> list[tuple[str, str]]:
         """(person, title) of the people the news gives a current role at this organisation."""
