@@ -21,7 +21,7 @@ MAX_QUERY = 200  # characters of a /whois name or /news query that are searched 
 
 @dataclass(frozen=True, slots=True)
 class Invocation:
-    name: str  # whois | news | digest | feeds | help | subscribe | unsubscribe | status
+    name: str  # whois | news | digest | feeds | follow | unfollow | following | trending | help | subscribe | …
     args: list[str]
     text: str  # everything after the command word, as typed
 
@@ -41,13 +41,20 @@ HELP = [
     ("/news QUERY", "Search the stories read so far."),
     ("/digest [topic]", "The latest stories, grouped by event."),
     ("/feeds", "Feeds and their status."),
+    ("/follow NAME", "Get an alert when a new story names this person or organisation."),
+    ("/unfollow NAME", "Stop following a name."),
+    ("/following", "The names you follow."),
+    ("/trending [24h|7d|30d]", "Who is rising in the news: stories naming them against the window before."),
     ("/sitrep subscribe URL [topics]", "Add a feed (admins)."),
     ("/sitrep unsubscribe NAME", "Remove a feed added by command (admins)."),
     ("/sitrep status", "Feeds, channels and the delivery queue (admins)."),
     ("/help", "This list."),
 ]
 ADMIN = frozenset({"subscribe", "unsubscribe", "status"})
-ALIASES = {"who": "whois", "search": "news", "sources": "feeds", "?": "help"}
+# Everyone may run these; a user's follows are their own (the core keys them by platform and user).
+EVERYONE = frozenset({"whois", "news", "digest", "feeds", "follow", "unfollow", "following", "trending", "help"})
+ALIASES = {"who": "whois", "search": "news", "sources": "feeds", "?": "help", "trends": "trending",
+           "follows": "following"}
 
 
 def parse(text: str) -> Invocation:
