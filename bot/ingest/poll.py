@@ -85,6 +85,7 @@ class Poller:
         # During a cycle, 304 answers (most of them) are written in batches instead of one transaction each.
         self._unchanged: list[dict[str, object]] | None = None
         self._cycles = 0  # cycles running (the batch is shared, and written when the last one ends)
+        self.follow_hits = 0  # follows met by stories enriched since `take_follow_hits` last asked
 
     async def poll_due(self, *, everything: bool = False, progress: Progress | None = None,
                        enrich: bool = True) -> PollReport:
@@ -284,11 +285,19 @@ class Poller:
                 results = [await self._enrich_one(row.id, text) for row, text in zip(batch, texts, strict=True)]
             now = self.clock.now()
             for row, enrichment in zip(batch, results, strict=True):
-                await asyncio.to_thread(self.store.knowledge.save, row.id, enrichment, published=row.published_at,
-                                        now=now)
+                ids = await asyncio.to_thread(self.store.knowledge.save, row.id, enrichment,
+                                              published=row.published_at, now=now)
                 names = [e.name for e in enrichment.entities if e.kind in (EntityKind.person, EntityKind.org)]
                 await asyncio.to_thread(self.clusterer.assign, row.id, names, row.published_at or now, now)
+                # After clustering, so the follow alert job sees the story's event, never a lone report.
+                met = await asyncio.to_thread(self.store.follows.check, row.id, enrichment.entities, ids, now=now)
+                self.follow_hits += len(met)
             done += len(batch)
+
+    def take_follow_hits(self) -> int:
+        """How many follows stories met since the last call (the follow alert job has work if any)."""
+        hits, self.follow_hits = self.follow_hits, 0
+        return hits
 
     async def _enrich_one(self, story_id: str, text: StoryText) -> Enrichment:
         try:
