@@ -18,7 +18,7 @@ from adapters.console.adapter import ConsoleAdapter
 from bot.app import Sitrep
 from bot.cards import MessageCard
 from bot.clock import FakeClock
-from bot.commands import ADMIN, HELP, Caller
+from bot.commands import ADMIN, EVERYONE, HELP, Caller
 from bot.store import Store
 from tests.conftest import make_config
 from tests.fakes.admin_commands import ADMIN_COMMANDS, IDS, REFUSED, AdminCommand
@@ -76,3 +76,38 @@ async def test_the_console_is_the_operator_and_may_run_admin_commands(core: Sitr
     said = await console.answer("/sitrep status")
     assert "defense-wire" in said and REFUSED not in said
     assert await console.answer("/sitrep unsubscribe by-command") == "Unsubscribed from by-command."
+
+
+def test_every_command_is_either_for_admins_or_for_everyone(core: Sitrep) -> None:
+    """A new command must be put in one table or the other (bot/commands.py), on purpose."""
+    assert not ADMIN & EVERYONE
+    assert set(core.router.names) | {"help"} <= ADMIN | EVERYONE
+    for usage, _ in HELP:  # and /help shows every command a user can type
+        name = usage.split()[1] if usage.startswith("/sitrep ") else usage.split()[0].lstrip("/")
+        assert name in ADMIN | EVERYONE
+    assert {"follow", "unfollow", "following", "trending"} <= {u.split()[0].lstrip("/") for u, _ in HELP}
+
+
+@pytest.mark.parametrize("platform", ["console", "slack", "discord"])
+async def test_anyone_may_follow_and_only_their_own(core: Sitrep, platform: str) -> None:
+    member = Caller(user="U0MEMBER", platform=platform, admin=False)
+    followed = await core.handle("/follow Quentin Marlowe", member)
+    assert isinstance(followed, MessageCard) and followed.level == "info"
+    listed = await core.handle("/following", member)
+    assert "Quentin Marlowe" in str(listed)
+    for name in ("trending", "trending 24h"):
+        assert not isinstance(answer := await core.handle(f"/{name}", member), MessageCard), answer
+    other = Caller(user="U0OTHER", platform=platform, admin=True)  # an admin, but not the follower
+    refused = await core.handle("/unfollow Quentin Marlowe", other)
+    assert isinstance(refused, MessageCard) and refused.level == "error"
+    assert await core.handle("/unfollow Quentin Marlowe", member) == MessageCard(
+        "No longer following Quentin Marlowe.")
+
+
+async def test_the_console_follows_for_its_user_and_prints_alerts(core: Sitrep) -> None:
+    console = ConsoleAdapter(core, stdin=io.StringIO(), stdout=io.StringIO(), user="operator")
+    assert "An alert is printed here" in await console.answer("/follow Quentin Marlowe")
+    assert "You follow 1 name:\n  • Quentin Marlowe (not in the news yet)" in await console.answer("/following")
+    help_text = await console.answer("/help")
+    for usage in ("/follow NAME", "/unfollow NAME", "/following", "/trending [24h|7d|30d]"):
+        assert usage in help_text
