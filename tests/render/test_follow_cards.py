@@ -43,10 +43,10 @@ def cards(draw: st.DrawFn) -> Card:
                           st.lists(st.integers(0, 10**4), min_size=7, max_size=60))
         return TrendingCard(draw(st.sampled_from(["24h", "7d", "30d"])), NOW - timedelta(days=7), NOW,
                             draw(st.lists(trend, max_size=3)) * many, "2026-03-01")
-    line = st.builds(TimelineLine, st.sampled_from(["2026-03-08", "2024-11", None]),
+    moment = st.builds(TimelineLine, st.sampled_from(["2026-03-08", "2024-11", None]),
                      st.sampled_from(["role", "event", "quote"]), text(300), url(), text(30))
     profile = Profile(name=draw(text(20)), kind="person", aliases=[], description=draw(text(200)), roles=[],
-                      quotes=[], mentions=[], related=[], timeline=draw(st.lists(line, max_size=4)) * many,
+                      quotes=[], mentions=[], related=[], timeline=draw(st.lists(moment, max_size=4)) * many,
                       mentions_by_week=draw(st.lists(st.integers(0, 500), min_size=12, max_size=12)),
                       weeks_from="2026-01-05")
     return WhoisCard(draw(text(10)), profile)

@@ -57,7 +57,9 @@ def test_resolved_follows_are_matched_by_entity_not_by_a_namesake(store: Store) 
 def test_hits_are_recorded_once_per_story(store: Store) -> None:
     store.follows.add(ME, Target(NORA, NORA), origin="command", now=NOW)
     story, _ = resignation(store, NOW)
-    again = store.follows.index.match([person(NORA)], [store.knowledge.find(NORA, person(NORA).kind).id])
+    entity = store.knowledge.find(NORA, person(NORA).kind)
+    assert entity is not None
+    again = store.follows.index.match([person(NORA)], [entity.id])
     store.follows.record_hits(story, again, now=NOW)  # re-enrichment of the same story
     assert [h.story_id for h in store.follows.hits(ME)] == [story]
     assert store.follows.recipients_with_hits() == [ME]
