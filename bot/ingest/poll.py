@@ -284,14 +284,18 @@ class Poller:
                 log.exception("enriching a batch of %d stories failed; retrying one by one", len(batch))
                 results = [await self._enrich_one(row.id, text) for row, text in zip(batch, texts, strict=True)]
             now = self.clock.now()
+            met = []
             for row, enrichment in zip(batch, results, strict=True):
                 ids = await asyncio.to_thread(self.store.knowledge.save, row.id, enrichment,
                                               published=row.published_at, now=now)
                 names = [e.name for e in enrichment.entities if e.kind in (EntityKind.person, EntityKind.org)]
                 await asyncio.to_thread(self.clusterer.assign, row.id, names, row.published_at or now, now)
-                # After clustering, so the follow alert job sees the story's event, never a lone report.
-                met = await asyncio.to_thread(self.store.follows.check, row.id, enrichment.entities, ids, now=now)
-                self.follow_hits += len(met)
+                met.append((row.id, await asyncio.to_thread(self.store.follows.index.match, enrichment.entities,
+                                                            ids)))
+            # After clustering, so the follow alert job sees each story's event, never a lone report;
+            # one write for the batch's hits.
+            recorded = await asyncio.to_thread(self.store.follows.record_many, met, now=now)
+            self.follow_hits += sum(len(r) for r in recorded)
             done += len(batch)
 
     def take_follow_hits(self) -> int:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from bot.cards import TimelineLine
-from bot.knowledge.describe import group_roles, role_phrase
+from bot.cards import RoleLine, TimelineLine
+from bot.knowledge.describe import role_phrase
 from bot.store import Store
-from bot.store.knowledge_repo import EventRow, QuoteRow, RoleRow
+from bot.store.knowledge_repo import EventRow, QuoteRow
 
 MAX_LINES = 15  # the latest ones, shown oldest first
 MAX_QUOTES = 3
@@ -88,14 +88,15 @@ def _same_news(a: EventRow, b: EventRow) -> bool:
     return re.sub(r"\W+", " ", a.text.lower()).strip() == re.sub(r"\W+", " ", b.text.lower()).strip()
 
 
-def timeline(roles: list[RoleRow], events: list[EventRow], quotes: list[QuoteRow]) -> list[TimelineLine]:
+def timeline(roles: list[RoleLine], events: list[EventRow], quotes: list[QuoteRow]) -> list[TimelineLine]:
+    """The lines, oldest first; `roles` as the card lists them (describe.role_lines), each dated by
+    the first story that gave it."""
     lines: list[tuple[str | None, TimelineLine]] = []  # (sortable date, line)
-    for group in group_roles(roles):
-        if group.former:
+    for role in roles:
+        if role.former:
             continue
-        first = min(group.rows, key=lambda r: r.published_at or datetime.max.replace(tzinfo=UTC))
-        lines.append((_day(first.published_at), TimelineLine(_day(first.published_at), "role",
-                                                             role_phrase(group.title, group.org), first.story_url)))
+        when = _day(role.since or role.reported)
+        lines.append((when, TimelineLine(when, "role", role_phrase(role.title, role.org), role.story_url)))
     for event in _events(events):
         when = event_date(event)
         if when is None or (_POINTER.search(event.text) and not event.headline):

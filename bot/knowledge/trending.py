@@ -18,10 +18,14 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
+import numpy as np
+
 from bot.cards import TrendingCard, TrendLine
 from bot.errors import CommandError
 from bot.knowledge.gazetteer import DAYS, MONTHS, NOT_NAMES
 from bot.store import Store, name_key
+from bot.store.knowledge_repo import EntityRow
+from bot.store.trends import WindowCount
 
 WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 DEFAULT_WINDOW = "7d"
@@ -75,24 +79,28 @@ def trending(store: Store, window: str, *, now: datetime, limit: int = TOP) -> T
     until = min(now, latest + timedelta(seconds=1)) if latest else now
     mid = until - span
     since = mid - span
-    counts = store.trends.window_counts(since, mid, until, at_least=MIN_MENTIONS)
-    named = {n.id: n for n in store.knowledge.name_index.entities([c.entity_id for c in counts])}
+    current, previous = store.trends.windows(since, mid, until)
+    ids = np.nonzero((current >= MIN_MENTIONS) & (current > previous))[0]
+    score = (current[ids] - previous[ids]) / np.sqrt(previous[ids] + 1)
+    ranked = ids[np.lexsort((ids, -current[ids], -score))]  # the last key sorts first
+    counts = [WindowCount(int(i), int(current[i]), int(previous[i])) for i in ranked[:limit * 40]]
     outlets = outlet_keys(store)
-    rising = []
-    for count in counts:
-        entity = named.get(count.entity_id)
-        change = count.current - count.previous
-        if entity is None or change <= 0 or noise(entity.name, outlets):
-            continue
-        rising.append((change / math.sqrt(count.previous + 1), count.current, entity.name, count, entity))
-    rising.sort(key=lambda r: (-r[0], -r[1], r[2]))
-    top = rising[:limit]
+    top: list[tuple[WindowCount, EntityRow]] = []
+    for offset in range(0, len(counts), limit * 4):  # best first, until enough names are not noise
+        chunk = counts[offset:offset + limit * 4]
+        # By id, not from the /whois name index: that reloads whenever the knowledge base changes.
+        named = {n.id: n for n in store.knowledge.entities_by_id([c.entity_id for c in chunk])}
+        top += [(c, named[c.entity_id]) for c in chunk
+                if c.entity_id in named and not noise(named[c.entity_id].name, outlets)]
+        if len(top) >= limit:
+            break
+    top = top[:limit]
     days = _days(until, span)
     start = datetime.combine(days[0], datetime.min.time(), tzinfo=UTC)
-    per_day = store.trends.by_day([count.entity_id for *_, count, _ in top], start, until)
-    trends = [TrendLine(entity.name, entity.kind, count.current, count.previous, count.current - count.previous,
+    per_day = store.trends.by_day([count.entity_id for count, _ in top], start, until)
+    trends = [TrendLine(entity.name, entity.kind.value, count.current, count.previous, count.current - count.previous,
                         [per_day.get(count.entity_id, {}).get(d.isoformat(), 0) for d in days])
-              for *_, count, entity in top]
+              for count, entity in top]
     return TrendingCard(window, mid, until, trends, days[0].isoformat())
 
 

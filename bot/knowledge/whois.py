@@ -112,16 +112,17 @@ def profile(store: Store, entity: EntityRow, *, now: datetime | None = None) -> 
     by_week, weeks_from = weekly(store, entity.id, until)
     latest = mentions[0].title if mentions else None
     people = knowledge.people_at(entity.id) if entity.kind is EntityKind.org else None
+    roles = role_lines(role_rows, event_rows)
     return Profile(
         name=entity.name, kind=entity.kind.value,
         aliases=sorted({a for a in knowledge.aliases(entity.id) if a != entity.name}),
         description=describe(entity, role_rows, event_rows, latest, people),
-        roles=role_lines(role_rows, event_rows),
+        roles=roles,
         quotes=[QuoteLine(q.text, q.story_url, q.story_title, q.published_at, entity.name) for q in quote_rows],
         mentions=[MentionLine(m.story_url, m.title, m.published_at) for m in mentions],
         related=[EntityLine(e.name, e.kind.value) for e, _ in knowledge.related(entity.id)],
         story_count=entity.story_count,
         events=[EventLine(e.text, e.kind, e.published_at, e.story_url) for e in event_rows[:5]],
-        timeline=timeline(role_rows, timeline_events, quote_rows),
+        timeline=timeline(roles, timeline_events, quote_rows),
         mentions_by_week=by_week, weeks_from=weeks_from,
     )

@@ -29,7 +29,7 @@ class Store:
         self.outbox = OutboxRepo(engine)
         self.leases = LeaseRepo(engine)
         self.follows = FollowRepo(engine)
-        self.trends = TrendRepo(engine)
+        self.trends = TrendRepo(engine, self.knowledge.version)  # its day counts follow the knowledge base
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:

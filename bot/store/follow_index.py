@@ -9,8 +9,10 @@ adds next to nothing to enrichment; only a story that meets a follow costs a wri
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +23,9 @@ from bot.knowledge.gazetteer import org_key
 from bot.models import EntityKind, ExtractedEntity
 from bot.store.knowledge_write import name_key
 from bot.store.schema import follows
+
+MAX_AGE = 300.0  # seconds: follows another instance resolved are seen by entity at the latest after this
+VERSION_EVERY = 1.0  # seconds between reads of the version: a follow counts from a second after it is made
 
 # Words an organisation's name often carries that a reader leaves out: following "Anduril" before
 # anyone wrote about it should meet "Anduril Industries" when it appears.
@@ -48,21 +53,27 @@ class _Snapshot:
     by_entity: dict[int, list[FollowRef]] = field(default_factory=dict)
     by_key: dict[str, list[FollowRef]] = field(default_factory=dict)
     count: int = 0
+    loaded: float = 0.0  # time.monotonic()
 
 
-def entity_keys(entity: ExtractedEntity) -> set[str]:
+def entity_keys(entity: ExtractedEntity) -> frozenset[str]:
     """The keys under which an unresolved follow may be waiting for this entity: its name, every
     spelling the story used, a person's surname, an organisation's name without its legal or
     generic tail."""
-    keys = {name_key(entity.name), *(name_key(a) for a in entity.aliases)}
-    if entity.kind is EntityKind.person and " " in entity.name.strip():
-        keys.add(name_key(entity.name.split()[-1]))
-    if entity.kind is EntityKind.org:
-        short = org_key(entity.name)
+    return _keys(entity.name, entity.kind, tuple(sorted(entity.aliases)))
+
+
+@functools.lru_cache(maxsize=20_000)  # the same names come back story after story
+def _keys(name: str, kind: EntityKind, aliases: tuple[str, ...]) -> frozenset[str]:
+    keys = {name_key(name), *(name_key(a) for a in aliases)}
+    if kind is EntityKind.person and " " in name.strip():
+        keys.add(name_key(name.split()[-1]))
+    if kind is EntityKind.org:
+        short = org_key(name)
         keys.add(name_key(short))
         keys.add(name_key(_ORG_TAIL.sub("", short)))
     keys.discard("")
-    return keys
+    return frozenset(keys)
 
 
 class FollowIndex:
@@ -71,16 +82,49 @@ class FollowIndex:
         self._version = version
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
+        self._asked = 0.0  # time.monotonic() the version was last read
 
     def _current(self) -> _Snapshot:
-        version = self._version()
         snapshot = self._snapshot
-        if snapshot is not None and snapshot.version == version:
+        now = time.monotonic()
+        if snapshot is not None and now - self._asked < VERSION_EVERY and now - snapshot.loaded < MAX_AGE:
+            return snapshot  # asked the database a moment ago: a story a second need not ask again
+        version = self._version()
+        self._asked = now
+        if snapshot is not None and snapshot.version == version and time.monotonic() - snapshot.loaded < MAX_AGE:
             return snapshot
         with self._lock:
-            if self._snapshot is None or self._snapshot.version != version:
+            if (self._snapshot is None or self._snapshot.version != version
+                    or time.monotonic() - self._snapshot.loaded >= MAX_AGE):
                 self._snapshot = self._load(version)
             return self._snapshot
+
+    def invalidate(self) -> None:
+        """This instance changed the follows: read the version at the next check, not a second later."""
+        self._asked = 0.0
+
+    def resolved(self, follow_id: int, entity_id: int | None) -> None:
+        """A follow this instance resolved (to `entity_id`) or dropped (None): moved in memory, no reload.
+
+        Resolving does not bump the version (a reload of every follow per new name would cost more
+        than the check itself); other instances match the follow by its name until their next
+        reload, and `FollowRepo.record_hits` drops what such a stale match finds.
+        """
+        with self._lock:
+            snapshot = self._snapshot
+            if snapshot is None:
+                return
+            for key, refs in list(snapshot.by_key.items()):
+                moved = [r for r in refs if r.id == follow_id]
+                if not moved:
+                    continue
+                snapshot.by_key[key] = [r for r in refs if r.id != follow_id]
+                if not snapshot.by_key[key]:
+                    del snapshot.by_key[key]
+                if entity_id is not None:
+                    snapshot.by_entity.setdefault(entity_id, []).extend(moved)
+                else:
+                    snapshot.count -= len(moved)
 
     def _load(self, version: int) -> _Snapshot:
         by_entity: dict[int, list[FollowRef]] = defaultdict(list)
@@ -95,7 +139,7 @@ class FollowIndex:
                 else:
                     by_key[r.key].append(ref)
                 count += 1
-        return _Snapshot(version, dict(by_entity), dict(by_key), count)
+        return _Snapshot(version, dict(by_entity), dict(by_key), count, time.monotonic())
 
     def __len__(self) -> int:
         return self._current().count

@@ -87,6 +87,7 @@ class FollowRepo:
                     key=key, entity_id=target.entity_id, kind=target.kind, created_at=now)))
                 _bump(c, now)
                 row = c.execute(select(follows).where(follows.c.id == follow_id)).one()
+            self.index.invalidate()
         except IntegrityError:  # the same follow, added at this moment by another instance
             with self.engine.connect() as c:
                 again = self._existing(c, recipient, key, target.entity_id)
@@ -109,6 +110,7 @@ class FollowRepo:
             gone = c.execute(delete(follows).where(follows.c.id == follow_id)).rowcount
             if gone:
                 _bump(c, now)
+        self.index.invalidate()
         return bool(gone)
 
     def of(self, recipient: str) -> list[FollowRow]:
@@ -161,6 +163,7 @@ class FollowRepo:
                     changed = True
             if changed:
                 _bump(c, now)
+        self.index.invalidate()
 
     # --- the check and its hits ---------------------------------------------------------------------
 
@@ -169,31 +172,48 @@ class FollowRepo:
         """Record the follows a freshly enriched story meets (the story's entities, as stored); cheap
         when it meets none, which is nearly always."""
         matches = self.index.match(found, ids)
-        if matches:
-            self.record_hits(story_id, matches, now=now)
-        return matches
+        return self.record_hits(story_id, matches, now=now) if matches else []
 
-    def record_hits(self, story_id: str, matches: Sequence[Match], *, now: datetime) -> None:
-        """Store the hits (once per follow and story) and resolve the follows that were waiting for a name."""
+    def record_hits(self, story_id: str, matches: Sequence[Match], *, now: datetime) -> list[Match]:
+        return self.record_many([(story_id, list(matches))], now=now)[0]
+
+    def record_many(self, met: Sequence[tuple[str, Sequence[Match]]], *, now: datetime) -> list[list[Match]]:
+        """Store the hits of several stories in one transaction (once per follow and story) and resolve
+        the follows that were waiting for a name; returns, per story, the matches that stood (a name
+        match for a follow another instance resolved meanwhile to another entity is no hit)."""
+        kept: list[list[Match]] = [[] for _ in met]
+        changed: dict[int, int | None] = {}
+        rows: list[dict[str, object]] = []
+        if not any(matches for _, matches in met):
+            return kept
         with self.engine.begin() as c:
-            rows = [{"follow_id": m.follow.id, "story_id": story_id, "recipient": m.follow.recipient,
-                     "entity_id": m.entity_id, "created_at": now} for m in matches]
-            dialect_insert = sqlite_insert if c.dialect.name == "sqlite" else pg_insert
-            c.execute(dialect_insert(follow_hits).on_conflict_do_nothing(
-                index_elements=["follow_id", "story_id"]), rows)
-            resolved = False
-            for match in matches:
-                if match.resolves:
-                    resolved |= self._resolve(c, match.follow.id, match.entity_id)
-            if resolved:
-                _bump(c, now)
+            for i, (story_id, matches) in enumerate(met):
+                for match in matches:
+                    outcome = self._resolve(c, match.follow.id, match.entity_id) if match.resolves else "same"
+                    if outcome in ("resolved", "same"):
+                        kept[i].append(match)
+                        rows.append({"follow_id": match.follow.id, "story_id": story_id,
+                                     "recipient": match.follow.recipient, "entity_id": match.entity_id,
+                                     "created_at": now})
+                    if outcome in ("resolved", "twin"):
+                        changed[match.follow.id] = match.entity_id if outcome == "resolved" else None
+            if rows:
+                dialect_insert = sqlite_insert if c.dialect.name == "sqlite" else pg_insert
+                c.execute(dialect_insert(follow_hits).on_conflict_do_nothing(
+                    index_elements=["follow_id", "story_id"]), rows)
+        for follow_id, entity_id in changed.items():
+            self.index.resolved(follow_id, entity_id)
+        return kept
 
     @staticmethod
-    def _resolve(c: Connection, follow_id: int, entity_id: int) -> bool:
-        entity = c.execute(select(entities.c.name, entities.c.kind).where(entities.c.id == entity_id)).first()
+    def _resolve(c: Connection, follow_id: int, entity_id: int) -> str:
+        """resolved | same (it follows this entity already) | other (another entity) | twin | gone."""
         follow = c.execute(select(follows.c.recipient, follows.c.entity_id).where(follows.c.id == follow_id)).first()
-        if entity is None or follow is None or follow.entity_id is not None:
-            return False
+        entity = c.execute(select(entities.c.name, entities.c.kind).where(entities.c.id == entity_id)).first()
+        if follow is None or entity is None:
+            return "gone"
+        if follow.entity_id is not None:
+            return "same" if follow.entity_id == entity_id else "other"
         key = name_key(entity.name)
         twin = c.execute(select(follows.c.id).where(
             follows.c.recipient == follow.recipient, follows.c.id != follow_id,
@@ -201,10 +221,10 @@ class FollowRepo:
         if twin is not None:  # the recipient follows that entity already, under its full name
             # The twin met this story too (by the entity, or by its name among the story's keys).
             c.execute(delete(follows).where(follows.c.id == follow_id))
-            return True
+            return "twin"
         c.execute(update(follows).where(follows.c.id == follow_id).values(
             entity_id=entity_id, kind=entity.kind, name=entity.name, key=key))
-        return True
+        return "resolved"
 
     def recipients_with_hits(self) -> list[str]:
         with self.engine.connect() as c:
@@ -229,7 +249,7 @@ class FollowRepo:
                                                            follow_hits.c.story_id.in_(list(story_ids)))).rowcount)
 
 
-def _bump(c: Connection, now: datetime) -> None:
+def _bump(c: Connection, now: datetime) -> None:  # callers then invalidate their own index
     """Readers that cache follows (FollowIndex) reload when this number changes."""
     value = secrets.randbits(48)  # random, not a counter: one statement, no race between writers
     if c.execute(update(kv).where(kv.c.key == VERSION_KEY).values(value=value, updated_at=now)).rowcount == 0:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.store import Store
+import pytest
+
+from bot.store import Store, follow_index
 from bot.store.follows import Target
 from tests.fakes.follows import BRIGHTLINE, NORA, brightline, person, report, resignation
 
@@ -88,7 +90,13 @@ def test_config_follows_are_synced_and_command_follows_kept(store: Store) -> Non
     assert len(store.follows.of("team")) == 2
 
 
-def test_a_second_instance_sees_a_follow_at_its_next_check(store_url: str) -> None:
+@pytest.fixture
+def at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Instances read the follows' version at most once a second; these tests do not wait."""
+    monkeypatch.setattr(follow_index, "VERSION_EVERY", 0.0)
+
+
+def test_a_second_instance_sees_a_follow_at_its_next_check(store_url: str, at_once: None) -> None:
     one, two = Store.open(store_url), Store.open(store_url)
     try:
         assert len(two.follows.index) == 0  # loaded before the follow existed
@@ -107,3 +115,22 @@ def test_the_direct_platforms_are_the_followers(store: Store) -> None:
     store.follows.add("team", Target("x", "x"), origin="config", now=NOW)
     assert store.follows.direct_platforms() == {"slack", "discord"}
 
+
+
+def test_a_stale_name_match_on_another_instance_is_no_hit(store_url: str, at_once: None) -> None:
+    """Resolving does not reload every instance's follows: one that still matches the follow by its
+    name meets a namesake, and the store refuses that hit."""
+    one, two = Store.open(store_url), Store.open(store_url)
+    try:
+        one.follows.add(ME, Target("Castellane", "Castellane"), origin="command", now=NOW)
+        assert len(two.follows.index) == 1  # two loads the unresolved follow
+        resignation(one, NOW)  # one resolves it to Nora Castellane
+        _, met = report(two, "Another Castellane", ["Piet Castellane paints."], [person("Piet Castellane")],
+                        now=NOW + timedelta(hours=1))
+        assert met == [] and len(one.follows.hits(ME)) == 1
+        _, met = report(two, "Nora again", ["Nora Castellane spoke."], [person(NORA, "Castellane")],
+                        now=NOW + timedelta(hours=2))
+        assert [m.follow.recipient for m in met] == [ME]  # by name still, and rightly
+    finally:
+        one.close()
+        two.close()
