@@ -54,6 +54,7 @@ class _Snapshot:
     by_key: dict[str, list[FollowRef]] = field(default_factory=dict)
     count: int = 0
     loaded: float = 0.0  # time.monotonic()
+    waiting: dict[int, str] = field(default_factory=dict)  # unresolved follow id -> its key in by_key
 
 
 def entity_keys(entity: ExtractedEntity) -> frozenset[str]:
@@ -114,21 +115,23 @@ class FollowIndex:
             snapshot = self._snapshot
             if snapshot is None:
                 return
-            for key, refs in list(snapshot.by_key.items()):
-                moved = [r for r in refs if r.id == follow_id]
-                if not moved:
-                    continue
-                snapshot.by_key[key] = [r for r in refs if r.id != follow_id]
-                if not snapshot.by_key[key]:
-                    del snapshot.by_key[key]
-                if entity_id is not None:
-                    snapshot.by_entity.setdefault(entity_id, []).extend(moved)
-                else:
-                    snapshot.count -= len(moved)
+            key = snapshot.waiting.pop(follow_id, None)
+            if key is None:
+                return
+            refs = snapshot.by_key.get(key, [])
+            moved = [r for r in refs if r.id == follow_id]
+            snapshot.by_key[key] = [r for r in refs if r.id != follow_id]
+            if not snapshot.by_key[key]:
+                del snapshot.by_key[key]
+            if entity_id is not None:
+                snapshot.by_entity.setdefault(entity_id, []).extend(moved)
+            else:
+                snapshot.count -= len(moved)
 
     def _load(self, version: int) -> _Snapshot:
         by_entity: dict[int, list[FollowRef]] = defaultdict(list)
         by_key: dict[str, list[FollowRef]] = defaultdict(list)
+        waiting: dict[int, str] = {}
         count = 0
         with self.engine.connect() as c:
             for r in c.execute(select(follows.c.id, follows.c.recipient, follows.c.name, follows.c.key,
@@ -138,8 +141,9 @@ class FollowIndex:
                     by_entity[int(r.entity_id)].append(ref)
                 else:
                     by_key[r.key].append(ref)
+                    waiting[ref.id] = r.key
                 count += 1
-        return _Snapshot(version, dict(by_entity), dict(by_key), count, time.monotonic())
+        return _Snapshot(version, dict(by_entity), dict(by_key), count, time.monotonic(), waiting)
 
     def __len__(self) -> int:
         return self._current().count
