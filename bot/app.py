@@ -25,6 +25,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import MAX_QUERY, Caller, CommandRouter, Invocation
 from bot.config import BUILTIN_TOPICS, Config
 from bot.config.settings import ChannelConfig, TopicConfig
+from bot.delivery import direct
 from bot.delivery.deliverer import Deliverer, instance_id
 from bot.delivery.digest import OVERLAP
 from bot.delivery.digest import build as build_digest
@@ -35,14 +36,18 @@ from bot.ingest.feed_names import unique_feed_name
 from bot.ingest.parse import parse_feed
 from bot.ingest.poll import Poller, PollReport, Progress
 from bot.ingest.topics import TopicFilter
+from bot.knowledge import follow as following
 from bot.knowledge.enrich import Enricher
+from bot.knowledge.follow import target as follow_target
 from bot.knowledge.news import news
+from bot.knowledge.trending import trending, window_of
 from bot.knowledge.whois import whois
 from bot.ops import metrics
 from bot.ops.instrumented import DigestWatch, InstrumentedSender
 from bot.ports import Sender
 from bot.store import Store
 from bot.store.db import default_url
+from bot.store.follows import Target
 
 log = logging.getLogger(__name__)
 INTERACTIVE_DIGEST_WINDOW = timedelta(days=7)
@@ -102,7 +107,9 @@ class Sitrep:
         self.router = CommandRouter()
         for name, handler in (("whois", self._whois), ("news", self._news), ("digest", self._digest),
                               ("feeds", self._feeds), ("status", self._status), ("subscribe", self._subscribe),
-                              ("unsubscribe", self._unsubscribe)):
+                              ("unsubscribe", self._unsubscribe), ("follow", self._follow),
+                              ("unfollow", self._unfollow), ("following", self._following),
+                              ("trending", self._trending)):
             self.router.register(name, handler)
 
     @classmethod
@@ -111,10 +118,25 @@ class Sitrep:
         store = Store.open(storage_url(config))
         core = cls(config=config, store=store, **kwargs)
         core.sync_feeds()
+        core.sync_follows()
         return core
 
     def sync_feeds(self) -> None:
         self.store.feeds.sync_config(self.config.feeds, lambda u: resolve_feed_url(self.config, u), self.clock.now())
+
+    def sync_follows(self) -> None:
+        """The channels' `follows:` from the config, each resolved through the knowledge base now."""
+        wanted: dict[str, list[Target]] = {}
+        for channel in self.config.channels:
+            targets = []
+            for query in channel.follows:
+                chosen, hint = follow_target(self.store, " ".join(query.split()))
+                if chosen is None:
+                    log.warning("channel %s follows %r: %s It follows the name as written.", channel.name, query, hint)
+                    chosen = Target(query, query)
+                targets.append(chosen)
+            wanted[channel.name] = targets
+        self.store.follows.sync_config(wanted, now=self.clock.now())
 
     async def aclose(self) -> None:
         for sender in self._senders.values():
@@ -197,6 +219,9 @@ class Sitrep:
 
     async def deliver(self, *, channel: str | None = None) -> int:
         platforms_in_use = {c.platform.value for c in self.config.channels if channel in (None, c.name)}
+        # People's direct messages (follow alerts) waiting in the outbox need their platform's sender too.
+        waiting = [channel] if channel is not None else list(await asyncio.to_thread(self.store.outbox.queued))
+        platforms_in_use |= {person[0].value for name in waiting if (person := direct.parse(name)) is not None}
         senders: dict[str, Sender] = {}
         unavailable: dict[str, str] = {}  # a platform that cannot send here fails its channels visibly
         for platform in platforms_in_use:
@@ -220,7 +245,26 @@ class Sitrep:
     async def _whois(self, invocation: Invocation, caller: Caller) -> Card:
         if not invocation.text:
             raise CommandError("Whom should I look up? Try /whois Kalinowski.")
-        return await asyncio.to_thread(whois, self.store, invocation.text[:MAX_QUERY])
+        return await asyncio.to_thread(whois, self.store, invocation.text[:MAX_QUERY], now=self.clock.now())
+
+    # Follows are the caller's own: keyed by platform and user, so nobody can change another's.
+
+    async def _follow(self, invocation: Invocation, caller: Caller) -> Card:
+        return await asyncio.to_thread(following.follow, self.store, self.config,
+                                       direct.recipient(caller.platform, caller.user), invocation.text,
+                                       origin="command", now=self.clock.now())
+
+    async def _unfollow(self, invocation: Invocation, caller: Caller) -> Card:
+        return await asyncio.to_thread(following.unfollow, self.store, direct.recipient(caller.platform, caller.user),
+                                       invocation.text, now=self.clock.now())
+
+    async def _following(self, invocation: Invocation, caller: Caller) -> Card:
+        return await asyncio.to_thread(following.following, self.store,
+                                       direct.recipient(caller.platform, caller.user))
+
+    async def _trending(self, invocation: Invocation, caller: Caller) -> Card:
+        window = window_of(invocation.args[0] if invocation.args else None)
+        return await asyncio.to_thread(trending, self.store, window, now=self.clock.now())
 
     async def _news(self, invocation: Invocation, caller: Caller) -> Card:
         if not invocation.text:

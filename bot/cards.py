@@ -55,6 +55,17 @@ class EntityLine:
 
 
 @dataclass(frozen=True, slots=True)
+class TimelineLine:
+    """One dated line of a person's or organisation's story: a role first reported, an event, a quote."""
+
+    date: str | None  # YYYY-MM-DD (UTC): the story's; YYYY-MM or YYYY when the story dates an older event
+    kind: str  # role | event | quote
+    text: str
+    story: str | None  # the story's link
+    title: str = ""  # the story's headline
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     name: str
     kind: str
@@ -66,6 +77,9 @@ class Profile:
     related: list[EntityLine]
     story_count: int = 0
     events: list[EventLine] = field(default_factory=list)
+    timeline: list[TimelineLine] = field(default_factory=list)  # oldest first
+    mentions_by_week: list[int] = field(default_factory=list)  # stories a week, oldest week first
+    weeks_from: str | None = None  # the Monday (YYYY-MM-DD) the first of mentions_by_week starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +133,15 @@ class DigestEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonLine:
+    """A person of the digest's window: how many of its stories name them, and who they are."""
+
+    name: str
+    mentions: int
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     channel: str
     title: str
@@ -128,11 +151,50 @@ class Digest:
     more: int = 0  # matching events left out to keep the digest short
     kind: str = "digest"  # digest | alert
     omitted: list[str] = field(default_factory=list)  # story ids of the events counted in `more`
+    people: list[PersonLine] = field(default_factory=list)  # the "people" section, when the channel has it
+    sections: list[str] = field(default_factory=lambda: ["events"])  # in the channel's order
+    note: str = ""  # why an alert was sent, when it was not the channel's alert topics (a follow)
 
     @property
     def story_ids(self) -> list[str]:
         """Every story this digest accounts for, shown or counted in "and N more"."""
         return [sid for e in self.entries for sid in e.story_ids] + self.omitted
+
+
+@dataclass(frozen=True, slots=True)
+class FollowLine:
+    name: str  # the entity's name, or the name as typed while nobody by that name is in the news
+    kind: str | None  # person | org; None while unresolved
+    query: str
+    origin: str  # command | config | cli
+    since: datetime | None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FollowingCard:
+    title: str
+    follows: list[FollowLine]
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TrendLine:
+    name: str
+    kind: str
+    mentions: int  # stories naming it in the window
+    previous: int  # in the window before
+    change: int  # mentions - previous
+    by_day: list[int]  # stories a day, oldest first, over both windows (at least a week)
+
+
+@dataclass(frozen=True, slots=True)
+class TrendingCard:
+    window: str  # as asked: 24h, 7d, 30d
+    since: datetime  # the window, [since, until)
+    until: datetime
+    trends: list[TrendLine]
+    days_from: str  # YYYY-MM-DD: the day by_day starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +238,7 @@ class MessageCard:
     level: str = "info"  # info | error | denied
 
 
-Card = WhoisCard | NewsCard | Digest | FeedsCard | HelpCard | MessageCard
+Card = WhoisCard | NewsCard | Digest | FeedsCard | HelpCard | MessageCard | FollowingCard | TrendingCard
 
 
 def to_json(value: Any) -> Any:
@@ -212,6 +274,9 @@ def digest_from_json(data: dict[str, Any]) -> Digest:
             story_ids=list(e.get("story_ids", [])), cluster=e.get("cluster"), score=e.get("score", 0.0)))
     until = when(data["until"])
     assert until is not None
+    people = [PersonLine(p["name"], int(p.get("mentions", 0)), p.get("description", ""))
+              for p in data.get("people", [])]
     return Digest(channel=data["channel"], title=data["title"], since=when(data.get("since")), until=until,
                   entries=entries, more=data.get("more", 0), kind=data.get("kind", "digest"),
-                  omitted=list(data.get("omitted", [])))
+                  omitted=list(data.get("omitted", [])), people=people,
+                  sections=list(data.get("sections", ["events"])), note=data.get("note", ""))

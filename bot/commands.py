@@ -22,7 +22,7 @@ MAX_QUERY = 200  # characters of a /whois name or /news query that are searched 
 
 @dataclass(frozen=True, slots=True)
 class Invocation:
-    name: str  # whois | news | digest | feeds | help | subscribe | unsubscribe | status
+    name: str  # whois | news | digest | feeds | follow | unfollow | following | trending | help | subscribe | …
     args: list[str]
     text: str  # everything after the command word, as typed
 
@@ -42,6 +42,10 @@ HELP = [
     ("/news QUERY", "Search the stories read so far."),
     ("/digest [topic]", "The latest stories, grouped by event."),
     ("/feeds", "Feeds and their status."),
+    ("/follow NAME", "Get an alert when a new story names this person or organisation."),
+    ("/unfollow NAME", "Stop following a name."),
+    ("/following", "The names you follow."),
+    ("/trending [24h|7d|30d]", "Who is rising in the news: stories naming them against the window before."),
     ("/sitrep subscribe URL [topics]", "Add a feed (admins)."),
     ("/sitrep unsubscribe NAME", "Remove a feed added by command (admins)."),
     ("/sitrep status", "Feeds, channels and the delivery queue (admins)."),
@@ -66,6 +70,10 @@ PERMISSIONS: dict[str, Access] = {
     "news": Access.everyone,
     "digest": Access.everyone,
     "help": Access.everyone,
+    "follow": Access.everyone,  # a user's follows are their own: the core keys them by platform and user
+    "unfollow": Access.everyone,
+    "following": Access.everyone,
+    "trending": Access.everyone,
     "feeds": Access.everyone_admins_see_more,
     "subscribe": Access.admins,
     "unsubscribe": Access.admins,
@@ -80,7 +88,8 @@ def admin_matters(name: str) -> bool:
     return PERMISSIONS.get(name, Access.admins) is not Access.everyone
 
 
-ALIASES = {"who": "whois", "search": "news", "sources": "feeds", "?": "help"}
+ALIASES = {"who": "whois", "search": "news", "sources": "feeds", "?": "help", "trends": "trending",
+           "follows": "following"}
 
 
 def parse(text: str) -> Invocation:

@@ -118,3 +118,36 @@ async def test_admins_see_urls_and_errors(core: Sitrep, typed: str) -> None:
 
 def test_only_feeds_answers_differently_for_admins() -> None:
     assert {n for n, a in PERMISSIONS.items() if a is Access.everyone_admins_see_more} == {"feeds"}
+
+
+def test_help_shows_every_command_and_the_follow_commands_are_for_everyone(core: Sitrep) -> None:
+    for usage, _ in HELP:  # /help shows only commands the table knows
+        name = usage.split()[1] if usage.startswith("/sitrep ") else usage.split()[0].lstrip("/")
+        assert name in PERMISSIONS
+    assert all(PERMISSIONS[n] is Access.everyone for n in ("follow", "unfollow", "following", "trending"))
+    assert {"follow", "unfollow", "following", "trending"} <= {u.split()[0].lstrip("/") for u, _ in HELP}
+
+
+@pytest.mark.parametrize("platform", ["console", "slack", "discord"])
+async def test_anyone_may_follow_and_only_their_own(core: Sitrep, platform: str) -> None:
+    member = Caller(user="U0MEMBER", platform=platform, admin=False)
+    followed = await core.handle("/follow Quentin Marlowe", member)
+    assert isinstance(followed, MessageCard) and followed.level == "info"
+    listed = await core.handle("/following", member)
+    assert "Quentin Marlowe" in str(listed)
+    for name in ("trending", "trending 24h"):
+        assert not isinstance(answer := await core.handle(f"/{name}", member), MessageCard), answer
+    other = Caller(user="U0OTHER", platform=platform, admin=True)  # an admin, but not the follower
+    refused = await core.handle("/unfollow Quentin Marlowe", other)
+    assert isinstance(refused, MessageCard) and refused.level == "error"
+    assert await core.handle("/unfollow Quentin Marlowe", member) == MessageCard(
+        "No longer following Quentin Marlowe.")
+
+
+async def test_the_console_follows_for_its_user_and_prints_alerts(core: Sitrep) -> None:
+    console = ConsoleAdapter(core, stdin=io.StringIO(), stdout=io.StringIO(), user="operator")
+    assert "An alert is printed here" in await console.answer("/follow Quentin Marlowe")
+    assert "You follow 1 name:\n  • Quentin Marlowe (not in the news yet)" in await console.answer("/following")
+    help_text = await console.answer("/help")
+    for usage in ("/follow NAME", "/unfollow NAME", "/following", "/trending [24h|7d|30d]"):
+        assert usage in help_text

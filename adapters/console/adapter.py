@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import getpass
 import logging
 import sys
 from typing import IO, TYPE_CHECKING, Any
 
 from bot.cards import Card, Digest
 from bot.commands import Caller
+from bot.delivery import direct
 from bot.render import plain
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class ConsoleAdapter:
         self.core = core
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
-        self.caller = Caller(user=user or _user(), platform="console", admin=True)
+        self.caller = Caller(user=user or direct.console_user(), platform="console", admin=True)
         self._task: asyncio.Task[None] | None = None
         self.finished = asyncio.Event()
 
@@ -103,9 +103,3 @@ class ConsolePlugin:
     def adapter(self, core: Sitrep) -> ConsoleAdapter:
         return ConsoleAdapter(core)
 
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "console"

@@ -35,6 +35,7 @@ from adapters.discord.reply import DEFER_AFTER, answer
 from bot.app import Sitrep
 from bot.commands import Caller
 from bot.config.settings import DiscordConfig
+from bot.delivery import direct
 from bot.store.knowledge_repo import name_key
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,18 @@ class SitrepCommands:
             return []
         return [app_commands.Choice(name=n[:CHOICE], value=n[:CHOICE]) for n in names]
 
+    async def followed_names(self, interaction: Interaction, current: str) -> Choices:
+        """The asker's own follows (nobody else's) that contain what was typed."""
+        recipient = direct.recipient("discord", str(interaction.user.id))
+        try:
+            rows = await asyncio.to_thread(self.core.store.follows.of, recipient)
+        except Exception:  # an autocomplete failure must not break typing the command
+            log.exception("autocomplete for /unfollow failed")
+            return []
+        wanted = current.strip().casefold()
+        return [app_commands.Choice(name=r.name[:CHOICE], value=r.name[:CHOICE]) for r in rows
+                if wanted in r.name.casefold()][:25]
+
     def topic_names(self, current: str) -> Choices:
         wanted = current.strip().casefold()
         return [app_commands.Choice(name=t[:CHOICE], value=t[:CHOICE])
@@ -172,6 +185,34 @@ class SitrepCommands:
         @tree.command(name="feeds", description="Feeds and their status")
         async def feeds(interaction: Interaction) -> None:
             await self.run(interaction, "/feeds")
+
+        @tree.command(name="follow", description="Get a direct message when a new story names this person or org")
+        @app_commands.describe(name="A person or organisation (a surname will do)")
+        async def follow(interaction: Interaction, name: app_commands.Range[str, 1, 200]) -> None:
+            await self.run(interaction, "/follow " + name)
+
+        @follow.autocomplete("name")
+        async def follow_names(interaction: Interaction, current: str) -> Choices:
+            return await self.entity_names(current)
+
+        @tree.command(name="unfollow", description="Stop following a name")
+        @app_commands.describe(name="A name you follow, as /following lists it")
+        async def unfollow(interaction: Interaction, name: app_commands.Range[str, 1, 200]) -> None:
+            await self.run(interaction, "/unfollow " + name)
+
+        @unfollow.autocomplete("name")
+        async def unfollow_names(interaction: Interaction, current: str) -> Choices:
+            return await self.followed_names(interaction, current)
+
+        @tree.command(name="following", description="The names you follow")
+        async def following(interaction: Interaction) -> None:
+            await self.run(interaction, "/following")
+
+        @tree.command(name="trending", description="Who is rising in the news, against the window before")
+        @app_commands.describe(window="How far back to look", share="Show the answer to everyone here")
+        @app_commands.choices(window=[app_commands.Choice(name=w, value=w) for w in ("24h", "7d", "30d")])
+        async def trending(interaction: Interaction, window: str = "7d", share: bool = False) -> None:
+            await self.run(interaction, "/trending " + command_text(window), ephemeral=not share)
 
         # Listed roles and users must see /sitrep without Manage Server; otherwise Discord hides it from members.
         hidden = None if self.access.roles or self.access.users else discord.Permissions(manage_guild=True)

@@ -107,6 +107,8 @@ def _pack_messages(groups: list[list[Embed]]) -> list[list[Embed]]:
 
 
 def _meta(digest: Digest) -> str:
+    if digest.note:
+        return discord_escape(shorten(clean(digest.note), 500))
     if digest.kind == "alert":
         return "Posted at once: it matches this channel's alert topics. It will be in the next digest too."
     since = digest.since.strftime("%Y-%m-%d %H:%M UTC") if digest.since else "the beginning"
@@ -118,16 +120,33 @@ def _heading(digest: Digest) -> str:
     return f"**{discord_escape(shorten(clean(digest.title), 300))}**"
 
 
+def _people_embeds(digest: Digest) -> list[Embed]:
+    """The people section as one embed (continued in more if the descriptions are long)."""
+    if not digest.people:
+        return []
+    lines = [line for p in digest.people for line in entry_lines.person(p, DESCRIPTION, MARKUP)]
+    chunks = pack(lines, DESCRIPTION)
+    embeds: list[Embed] = [{"title": title_text(entry_lines.people_title(digest)), "color": COLOR,
+                            "description": chunks[0]}]
+    embeds += [{"description": chunk, "color": COLOR} for chunk in chunks[1:]]
+    return embeds
+
+
 def render_digest(digest: Digest) -> list[dict[str, Any]]:
     """A digest as one or more Discord messages, in order."""
     color = ALERT_COLOR if digest.kind == "alert" else COLOR
-    groups = [_entry_embeds(e, color) for e in digest.entries]
+    groups: list[list[Embed]] = []
+    for name in digest.sections:
+        if name == "events":
+            groups += [_entry_embeds(e, color) for e in digest.entries]
+        elif name == "people" and digest.people:
+            groups.append(_people_embeds(digest))
     packed = _pack_messages(groups) or [[]]
     payloads = []
     for i, embeds in enumerate(packed):
         if i == 0:
             content = f"{_heading(digest)}\n{_meta(digest)}"
-            if not digest.entries:
+            if not digest.entries and not digest.people:
                 content += "\nNothing new since the last digest."
         else:
             content = f"{_heading(digest)} — continued ({i + 1}/{len(packed)})"
@@ -176,9 +195,13 @@ def _digest_card(digest: Digest) -> dict[str, Any]:
             break
         embeds += group
         shown += 1
+    if shown == len(digest.entries) and "people" in digest.sections:  # people follow when every event fitted
+        people = _people_embeds(digest)
+        if people and len(embeds) + len(people) <= EMBEDS and sum(map(embed_size, embeds + people)) <= EMBED_TOTAL:
+            embeds += people
     packed = _pack_messages([embeds])
     content = f"{_heading(digest)}\n{_meta(digest)}"
-    if not digest.entries:
+    if not digest.entries and not digest.people:
         content += "\nNothing new since the last digest."
     hidden = len(digest.entries) - shown + digest.more
     if hidden:

@@ -8,6 +8,10 @@ Idempotency: Create Message accepts a `nonce` with `enforce_nonce: true`, and Di
 a repeated post with the message it already created (for a few minutes). The nonce is derived from
 the outbox's idempotency key *and* the payload, so a retry after a lost answer is deduplicated,
 while two databases that happen to reuse a key ("sitrep-1-0") for different digests are not.
+
+Direct messages (a person's follow alerts, target `user:ID`) go to the DM channel Create DM opens
+with the user (once, then remembered); a user who takes no DMs from the server's members answers
+403 (50007), which parks that recipient like a channel the bot may not post in.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import httpx
 
 from bot import __version__
 from bot.config.settings import ChannelConfig
+from bot.delivery import direct
 from bot.http.retry_after import rate_limit_delay
 from bot.ports import DeliveryError
 
@@ -74,13 +79,15 @@ class DiscordSender:
         self._sleep = sleep
         self._monotonic = monotonic
         self._blocked_until: dict[str, float] = {}  # channel ID -> monotonic time its bucket resets
+        self._dms: dict[str, str] = {}  # user ID -> the DM channel opened with them
 
     async def aclose(self) -> None:
         if self._own_client:
             await self._client.aclose()
 
     async def send(self, channel: ChannelConfig, payload: Any, *, idempotency_key: str) -> str | None:
-        channel_id = self._channel_id(channel)
+        user = direct.user_of(channel.target.get_secret_value().strip()) if channel.target else None
+        channel_id = await self._direct(channel, user) if user is not None else self._channel_id(channel)
         if not isinstance(payload, dict):
             raise DeliveryError(f"channel {channel.name}: not a Discord message payload", permanent=True)
         body = {**payload, "allowed_mentions": NO_MENTIONS}  # whatever the renderer said, ping nobody
@@ -98,6 +105,24 @@ class DiscordSender:
         if response.status_code in (200, 201):
             message_id = answer.get("id") if isinstance(answer, dict) else None
             return str(message_id) if message_id is not None else None
+        raise self._error(channel, response, answer)
+
+    async def _direct(self, channel: ChannelConfig, user: str) -> str:
+        """The DM channel with a user: Create DM (POST /users/@me/channels), once per user."""
+        if user in self._dms:
+            return self._dms[user]
+        if not user.isdigit():
+            raise DeliveryError(f"{channel.name}: {user!r} is not a Discord user ID", permanent=True)
+        headers = {"Authorization": f"Bot {self._token}", "User-Agent": USER_AGENT}
+        try:
+            response = await self._client.post(f"{self.api_url}/users/@me/channels", json={"recipient_id": user},
+                                                headers=headers)
+        except httpx.HTTPError as error:
+            raise DeliveryError(f"{channel.name}: Discord could not be reached: {error}") from error
+        answer = _json(response)
+        if response.status_code in (200, 201) and isinstance(answer, dict) and str(answer.get("id", "")).isdigit():
+            self._dms[user] = str(answer["id"])
+            return self._dms[user]
         raise self._error(channel, response, answer)
 
     def _channel_id(self, channel: ChannelConfig) -> str:

@@ -24,6 +24,7 @@ HEADER_TEXT = 150
 CONTEXT_TEXT = 2000
 MESSAGE_TEXT = 12_000
 FALLBACK_TEXT = 3000
+NOTE = 500  # an alert's note names the followed: feed text, so it is capped like a title
 
 Block = dict[str, Any]
 
@@ -85,11 +86,36 @@ def sections(rendered: list[str]) -> list[Block]:
 
 
 def _meta(digest: Digest) -> str:
+    if digest.note:
+        return shorten(clean(digest.note), NOTE)
     if digest.kind == "alert":
         return "Posted at once: it matches this channel's alert topics. It will be in the next digest too."
     since = digest.since.strftime("%Y-%m-%d %H:%M UTC") if digest.since else "the beginning"
     count = len(digest.entries) + digest.more
     return f"{count} {'event' if count == 1 else 'events'} since {since}"
+
+
+def _people_blocks(digest: Digest) -> list[list[Block]]:
+    """The people section: a heading, then one group per person (kept whole, like an entry)."""
+    if not digest.people:
+        return []
+    groups = [[section(f"*{slack_escape(entry_lines.people_title(digest))}*")]]
+    groups += [sections(entry_lines.person(p, SECTION_TEXT, MARKUP)) for p in digest.people]
+    groups[-1].append(DIVIDER)
+    return groups
+
+
+def _section_groups(digest: Digest) -> tuple[list[list[Block]], int]:
+    """Every section's block groups in the channel's order, and where the entries' groups start."""
+    groups: list[list[Block]] = []
+    start = 0
+    for name in digest.sections:
+        if name == "events":
+            start = len(groups)
+            groups += _entry_blocks(digest)
+        elif name == "people":
+            groups += _people_blocks(digest)
+    return groups, start
 
 
 def _entry_blocks(digest: Digest) -> list[list[Block]]:
@@ -125,15 +151,15 @@ def _fallback(digest: Digest, part: int, total: int, headlines: list[str]) -> st
 def render_digest(digest: Digest) -> list[dict[str, Any]]:
     """A digest as one or more Slack messages, in order."""
     head = [header(digest.title), context(slack_escape(_meta(digest)))]
-    groups = _entry_blocks(digest)
-    if not digest.entries:
+    groups, start = _section_groups(digest)
+    if not digest.entries and not digest.people:
         groups.append([section("Nothing new since the last digest.")])
     if digest.more:
         groups.append([section(entry_lines.more_line(digest.more))])
     messages = _pack_messages(head, groups)
     # Which headlines went where, for each message's notification text.
     where: list[list[str]] = [[] for _ in messages]
-    positions = {id(g[0]): e.headline for g, e in zip(groups, digest.entries, strict=False)}
+    positions = {id(g[0]): e.headline for g, e in zip(groups[start:], digest.entries, strict=False)}
     for i, blocks in enumerate(messages):
         where[i] = [positions[id(b)] for b in blocks if id(b) in positions]
     payloads = []
@@ -202,7 +228,12 @@ def _digest_card(digest: Digest) -> dict[str, Any]:
             if not _fits([*blocks, block], reserve=1):
                 break
             blocks.append(block)
-    if not digest.entries:
+    if shown == len(groups) and "people" in digest.sections:  # people follow when every event fitted
+        for group in _people_blocks(digest):
+            if not _fits(blocks + group, reserve=1):
+                break
+            blocks += group
+    if not digest.entries and not digest.people:
         blocks.append(section("Nothing new since the last digest."))
     hidden = len(digest.entries) - shown + digest.more
     if hidden:

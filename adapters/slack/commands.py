@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("/whois", "/news", "/digest", "/feeds", "/sitrep")
+COMMANDS = ("/whois", "/news", "/digest", "/feeds", "/follow", "/unfollow", "/following", "/trending", "/sitrep")
 ACK_BUDGET = 2.0  # seconds: Slack allows 3 for the acknowledgement, and the network takes its share
 INLINE_WAITERS = 16  # commands waiting for their answer to put it in the acknowledgement, at most
 ANSWERS_AT_ONCE = 4  # answers being worked out at a time (database and rendering: CPU under one lock)

@@ -19,7 +19,7 @@ from bot.render.safety import clean, slack_escape
 
 SHARE_ACTION = "sitrep_share"
 SHARE_BLOCK = "sitrep_share"
-SHAREABLE = frozenset({"whois", "news", "digest", "feeds"})
+SHAREABLE = frozenset({"whois", "news", "digest", "feeds", "trending"})  # never follows: they are one's own
 MAX_VALUE = 2000  # Slack's limit for a button value
 _USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 

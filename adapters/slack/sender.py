@@ -11,6 +11,9 @@ sender reads the channel's recent history for a message with that key; if it is 
 is returned and nothing is posted again. What remains: a message older than `LOOKBACK` or more
 than `HISTORY_PAGE` messages back, or a workspace where the app lacks `channels:history` /
 `groups:history` (then the check is skipped and logged once, and delivery is at-least-once).
+
+Direct messages (a person's follow alerts, target `user:U…`) go to the app's conversation with the
+user, opened once with conversations.open (`im:write`) and checked the same way (`im:history`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock, SystemClock
+from bot.delivery import direct
 from bot.http.retry_after import rate_limit_delay
 from bot.ports import DeliveryError
 
@@ -42,6 +46,8 @@ PERMANENT = frozenset({
     "restricted_action_thread_only_channel", "restricted_action_non_threadable_channel", "invalid_blocks",
     "invalid_blocks_format", "msg_blocks_too_long", "msg_too_long", "too_many_attachments", "invalid_arguments",
     "invalid_metadata_format", "invalid_metadata_schema", "metadata_too_large", "metadata_must_be_sent_from_app",
+    # Opening a direct message (conversations.open) with someone who cannot get one.
+    "user_not_found", "user_disabled", "cannot_dm_bot", "user_not_visible", "users_not_found",
 })
 NO_HISTORY = frozenset({"missing_scope", "not_allowed_token_type", "no_permission"})
 
@@ -68,6 +74,8 @@ class SlackSender:
         self.clock = clock or SystemClock()
         self.lookback = lookback
         self.check_history = True
+        self.check_dm_history = True  # apart: a workspace may grant channels' history and not DMs'
+        self._dms: dict[str, str] = {}  # user ID -> the app's direct conversation with them
 
     async def send(self, channel: ChannelConfig, payload: Any, *, idempotency_key: str) -> str | None:
         if channel.target is None:
@@ -75,8 +83,11 @@ class SlackSender:
         if not isinstance(payload, dict):
             raise DeliveryError(f"channel {channel.name}: not a Slack message payload", permanent=True)
         target = channel.target.get_secret_value()
+        user = direct.user_of(target)
         try:
-            posted = await self._already_posted(target, idempotency_key)
+            if user is not None:
+                target = await self._direct(user)
+            posted = await self._already_posted(target, idempotency_key, dm=user is not None)
             if posted is not None:
                 log.info("channel %s: %s was already posted as %s; not posting again",
                          channel.name, idempotency_key, posted)
@@ -90,9 +101,18 @@ class SlackSender:
             raise DeliveryError(f"posting to {channel.name}: cannot reach Slack ({error})") from None
         return str(response.get("ts")) if response.get("ts") else None
 
-    async def _already_posted(self, channel_id: str, key: str) -> str | None:
+    async def _direct(self, user: str) -> str:
+        """The app's direct conversation with a user (opened once, then remembered)."""
+        if user not in self._dms:
+            response = await self.client.conversations_open(users=user)
+            self._dms[user] = str((response.get("channel") or {}).get("id") or "")
+        if not self._dms[user]:
+            raise DeliveryError(f"Slack opened no direct conversation with {user}", permanent=True)
+        return self._dms[user]
+
+    async def _already_posted(self, channel_id: str, key: str, *, dm: bool = False) -> str | None:
         """The ts of our message carrying this key, if the channel's recent history has it."""
-        if not self.check_history:
+        if not (self.check_dm_history if dm else self.check_history):
             return None
         oldest = (self.clock.now() - self.lookback).timestamp()
         try:
@@ -101,9 +121,13 @@ class SlackSender:
         except SlackApiError as error:
             code = error.response.get("error") if isinstance(error.response.data, dict) else None
             if code in NO_HISTORY:
-                self.check_history = False
-                log.warning("Slack: no access to channel history (%s); duplicate checks are off, so a crash "
-                            "between posting and recording a digest may post it twice", code)
+                if dm:
+                    self.check_dm_history = False
+                else:
+                    self.check_history = False
+                log.warning("Slack: no access to %s history (%s); duplicate checks are off, so a crash "
+                            "between posting and recording a digest may post it twice",
+                            "direct-message" if dm else "channel", code)
                 return None
             raise
         for message in response.get("messages") or []:

@@ -72,7 +72,7 @@ def whois(state: State, name: tuple[str, ...], fmt: str) -> None:
     """Who is NAME, according to the news read so far."""
     core = open_core(state)
     try:
-        card = whois_card(core.store, " ".join(name))
+        card = whois_card(core.store, " ".join(name), now=core.clock.now())
     finally:
         core.store.close()
     if fmt == "json":

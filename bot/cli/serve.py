@@ -16,6 +16,7 @@ import click
 from bot import platforms
 from bot.app import Sitrep
 from bot.cli.group import State, cli, echo_json, run_async
+from bot.delivery.follow_alerts import follow_alert_job
 from bot.delivery.schedule import build as build_scheduler
 from bot.delivery.schedule import due_digests, finish_running_jobs
 from bot.ingest.poll import FeedOutcome, PollReport
@@ -96,9 +97,11 @@ async def _run(state: State, once: bool) -> None:
         log.info(summary(report))
         if once:
             await due_digests(core)
+            await follow_alert_job(core)
             await core.deliver()
             return
         await _first_console_digest(core)
+        await follow_alert_job(core)  # what the first poll brought about followed names, before the prompt
         await _serve(core, readiness)
     finally:
         if server is not None:

@@ -170,6 +170,25 @@ class Platform(StrEnum):
     discord_webhook = "discord-webhook"
 
 
+QuietHours = Annotated[str, Field(pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")]
+FollowName = Annotated[str, Field(min_length=1, max_length=200)]
+DIRECT_PREFIX = "dm:"  # outbox names of direct messages (bot.delivery.direct): no channel may start so
+
+
+def check_quiet_hours(value: str | None) -> str | None:
+    """HH:MM-HH:MM with real times of day, and not an empty span."""
+    if value is None:
+        return None
+    for part in value.split("-"):
+        hours, minutes = (int(x) for x in part.split(":"))
+        if hours > 23 or minutes > 59:
+            raise ValueError(f"{part!r} is not a time of day (00:00 to 23:59)")
+    start, end = value.split("-")
+    if start == end:
+        raise ValueError("quiet hours that start when they end cover no time; leave quiet_hours out")
+    return value
+
+
 class ChannelConfig(Strict):
     name: str = Field(min_length=1, max_length=100)
     platform: Platform
@@ -189,19 +208,31 @@ class ChannelConfig(Strict):
         description="HH:MM-HH:MM in the channel's timezone: no alerts then; digests wait until it ends.",
     )
     post_empty: bool = Field(default=False, description="Post a digest even when there is nothing new.")
+    follows: list[FollowName] = Field(
+        default=[], description="People or organisations this channel follows, as /whois finds them (a surname, "
+        "an alias): a new event naming one is posted at once, within alert_limit and quiet_hours.")
+    sections: list[Literal["events", "people"]] = Field(
+        default=["events"], min_length=1,
+        description="What a digest holds, in this order: events (the stories, grouped), people (the most "
+        "mentioned people of the digest's window, with who they are).")
 
     @field_validator("quiet_hours")
     @classmethod
     def _quiet_hours(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        for part in value.split("-"):
-            hours, minutes = (int(x) for x in part.split(":"))
-            if hours > 23 or minutes > 59:
-                raise ValueError(f"{part!r} is not a time of day (00:00 to 23:59)")
-        start, end = value.split("-")
-        if start == end:
-            raise ValueError("quiet hours that start when they end cover no time; leave quiet_hours out")
+        return check_quiet_hours(value)
+
+    @field_validator("name")
+    @classmethod
+    def _not_direct(cls, value: str) -> str:
+        if value.startswith(DIRECT_PREFIX):
+            raise ValueError(f"a channel name may not start with {DIRECT_PREFIX!r} (sitrep's direct messages do)")
+        return value
+
+    @field_validator("sections")
+    @classmethod
+    def _sections_once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("each section may be listed once")
         return value
 
     @model_validator(mode="after")
@@ -309,6 +340,25 @@ class DiscordConfig(Strict):
         return roles
 
 
+class FollowConfig(Strict):
+    """Follow alerts sent to people by direct message (/follow NAME); a channel's follows use the
+    channel's own alert_limit, quiet_hours and timezone."""
+
+    alert_limit: int = Field(default=5, ge=0, description="At most this many follow alerts per person per hour.")
+    quiet_hours: QuietHours | None = Field(
+        default=None, description="HH:MM-HH:MM in `timezone`: follow alerts wait until it ends.")
+    timezone: TimeZoneName = "UTC"
+    max_per_user: int = Field(default=100, ge=1, le=10_000, description="Names one person may follow.")
+    wait: Duration = Field(
+        default=timedelta(hours=12),
+        description="How long an alert may wait (quiet hours, the hourly cap) before it is dropped.")
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str | None) -> str | None:
+        return check_quiet_hours(value)
+
+
 class ServerConfig(Strict):
     """The health and metrics endpoint."""
 
@@ -336,6 +386,7 @@ class Config(Strict):
     discord: DiscordConfig | None = None
     server: ServerConfig = ServerConfig()
     leases: LeaseConfig = LeaseConfig()
+    follow: FollowConfig = FollowConfig()
     logging: LoggingConfig = LoggingConfig()
 
     # Where the file was read from: relative feed paths and the default database live next to it.

@@ -41,6 +41,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock
+from bot.delivery import direct
 from bot.ports import CheckingSender, DeliveryError, Sender
 from bot.store.outbox import DeliveryRow
 
@@ -90,7 +91,8 @@ class Deliverer:
 
     async def _drain(self, name: str, queue: list[DeliveryRow]) -> int:
         outbox = self.store.outbox
-        channel = self.config.channel(name)
+        # A person's direct messages (follow alerts) are delivered like a channel's posts.
+        channel = self.config.channel(name) or direct.channel_for(name, self.config)
         sent = 0
         for row in queue:
             now = self.clock.now()

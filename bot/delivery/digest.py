@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from bot.cards import Digest, DigestEntry, QuoteLine, SourceLink
 from bot.config.settings import ChannelConfig, Config
+from bot.delivery.people_week import people_of
 from bot.models import EntityKind, Quote, StoryView
 from bot.store import Store
 
@@ -62,8 +63,15 @@ def build(store: Store, config: Config, channel: ChannelConfig | None, *, since:
     name = channel.name if channel else "all"
     total = len(entries)
     title = f"sitrep digest — {total} {'event' if total == 1 else 'events'}"
+    sections: list[str] = list(channel.sections) if channel else ["events"]
+    people = people_of(store, (s for stories in events for s in stories)) if "people" in sections else []
+    if "events" not in sections:  # no events shown; the stories still count as had, so none comes again
+        return Digest(channel=name, title="sitrep digest — people in the news", since=since, until=now,
+                      entries=[], omitted=[s.id for stories in events for s in stories], people=people,
+                      sections=sections)
     return Digest(channel=name, title=title, since=since, until=now, entries=entries[:cap],
-                  more=max(0, total - cap), omitted=[sid for e in entries[cap:] for sid in e.story_ids])
+                  more=max(0, total - cap), omitted=[sid for e in entries[cap:] for sid in e.story_ids],
+                  people=people, sections=sections)
 
 
 def group(views: list[StoryView], *, topics: Collection[str] | None, exclude: Collection[str] = (),

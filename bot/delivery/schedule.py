@@ -4,8 +4,9 @@ Jobs: one per feed, due at the feed's persisted `next_due_at` (its interval with
 after failures, what the server asked for), so a restart resumes each feed's own rhythm instead
 of polling everything at once; a feed-sync tick adding and removing feed jobs as feeds come and go
 (chat commands, config reloads); one cron job per channel with a schedule (in the channel's
-timezone); a sweep for digests that had to wait; instant alerts; a start-up catch-up; a delivery
-tick draining the outbox; and, when storage.retention is set, a retention job pruning old stories.
+timezone); a sweep for digests that had to wait; instant alerts and follow alerts; a start-up
+catch-up; a delivery tick draining the outbox; and, when storage.retention is set, a retention job
+pruning old stories.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config.settings import ChannelConfig
 from bot.config.types import cron_trigger
 from bot.delivery.alerts import alert_job
+from bot.delivery.follow_alerts import follow_alert_job
 from bot.delivery.quiet import is_quiet
 from bot.ops import metrics
 from bot.ops.retention import prune
@@ -115,6 +117,8 @@ class FeedJobs:
             metrics.stories_stored(outcome.new)
             if outcome.new:
                 await self.core.poller.enrich()
+                if self.core.poller.take_follow_hits():  # followers hear at once, not at the next tick
+                    await follow_alert_job(self.core)
             updated = await asyncio.to_thread(store.feeds.by_id, feed_id)
             if updated is not None and updated.enabled:
                 self.place(feed_id, updated.next_due_at)
@@ -205,6 +209,7 @@ async def start_job(core: Sitrep) -> None:
             await asyncio.to_thread(core.store.outbox.wake, state.channel, now)
     await due_digests(core)
     await alert_job(core)
+    await follow_alert_job(core)
     await core.deliver()
 
 
@@ -222,6 +227,9 @@ def build(core: Sitrep) -> AsyncIOScheduler:
     if any(c.alert_topics for c in core.config.channels):
         scheduler.add_job(alert_job, IntervalTrigger(seconds=ALERT_TICK.total_seconds()), args=[core],
                           id="alerts", **common)
+    # Always: people may start following at any time. Hits waiting out quiet hours or a cap go then.
+    scheduler.add_job(follow_alert_job, IntervalTrigger(seconds=ALERT_TICK.total_seconds()), args=[core],
+                      id="follow-alerts", **common)
     for channel in core.config.channels:
         if channel.schedule:
             scheduler.add_job(digest_job, trigger(channel), args=[core, channel], id=f"digest:{channel.name}",

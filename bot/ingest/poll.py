@@ -87,6 +87,7 @@ class Poller:
         # During a cycle, 304 answers (most of them) are written in batches instead of one transaction each.
         self._unchanged: list[dict[str, object]] | None = None
         self._cycles = 0  # cycles running (the batch is shared, and written when the last one ends)
+        self.follow_hits = 0  # follows met by stories enriched since `take_follow_hits` last asked
 
     async def poll_due(self, *, everything: bool = False, progress: Progress | None = None,
                        enrich: bool = True) -> PollReport:
@@ -290,20 +291,39 @@ class Poller:
                 pairs = [await self._enrich_one(row.id, text) for row, text in zip(batch, texts, strict=True)]
                 results, errors = [r for r, _ in pairs], [e for _, e in pairs]
             now = self.clock.now()
+            met = []
             for row, enrichment, error in zip(batch, results, errors, strict=True):
-                saved = await asyncio.to_thread(self._save, row, enrichment, error, now)
-                if saved is None:
+                outcome = await asyncio.to_thread(self._save, row, enrichment, error, now)
+                if outcome is None:
                     continue
+                saved, ids = outcome
                 names = [e.name for e in saved.entities if e.kind in (EntityKind.person, EntityKind.org)]
                 try:
                     await asyncio.to_thread(self.clusterer.assign, row.id, names, row.published_at or now, now)
                 except Exception as failure:  # the story is saved; it only stays out of a cluster
                     log.error("clustering story %s failed (%s: %s); it stays on its own", row.id,
                               type(failure).__name__, failure, exc_info=log.isEnabledFor(logging.DEBUG))
+                found = self.store.knowledge.named(saved.entities)
+                met.append((row.id, await asyncio.to_thread(self.store.follows.index.match, found, ids)))
+            # After clustering, so the follow alert job sees each story's event, never a lone report;
+            # one write for the batch's hits.
+            try:
+                recorded = await asyncio.to_thread(self.store.follows.record_many, met, now=now)
+                self.follow_hits += sum(len(r) for r in recorded)
+            except Exception as failure:  # the stories are saved; only their follow alerts are lost
+                log.error("recording follow hits for %d stories failed (%s: %s)", len(met), type(failure).__name__,
+                          _first_line(failure), exc_info=log.isEnabledFor(logging.DEBUG))
             done += len(batch)
 
-    def _save(self, row: TextRow, enrichment: Enrichment, error: str | None, now: datetime) -> Enrichment | None:
-        """Save what was learned from one story, with less if it must be: the enrichment saved, or None.
+    def take_follow_hits(self) -> int:
+        """How many follows stories met since the last call (the follow alert job has work if any)."""
+        hits, self.follow_hits = self.follow_hits, 0
+        return hits
+
+    def _save(self, row: TextRow, enrichment: Enrichment, error: str | None,
+              now: datetime) -> tuple[Enrichment, list[int]] | None:
+        """Save what was learned from one story, with less if it must be: the enrichment saved with its
+        stored entity ids, or None.
 
         In order: everything; then facts and quotes with their speakers' names but no entities (what
         failed is almost always resolving names against the store); then nothing but the mark. Each
@@ -317,8 +337,7 @@ class Poller:
         attempts = [enrichment, bare] if enrichment.entities else [enrichment]
         for attempt in attempts:
             try:
-                knowledge.save(row.id, attempt, published=row.published_at, now=now, error=error)
-                return attempt
+                return attempt, knowledge.save(row.id, attempt, published=row.published_at, now=now, error=error)
             except Exception as failure:
                 error = f"saving {'knowledge' if attempt.entities else 'facts and quotes'} failed: " \
                         f"{type(failure).__name__}: {_first_line(failure)}"

@@ -148,6 +148,11 @@ def _role_phrase(title: str, org: str | None) -> str:
     return f"{org}' {title}" if org.endswith("s") else f"{org}'s {title}"
 
 
+def role_phrase(title: str, org: str | None) -> str:
+    """A role as one would say it: "OpenAI's head of robotics", "Secretary of Defense"."""
+    return _role_phrase(title, org)
+
+
 def _former(groups: list[_Group]) -> str:
     items: list[str] = []
     seen: set[str] = set()

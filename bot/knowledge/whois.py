@@ -10,15 +10,19 @@ news has gets a plain answer with the closest names as suggestions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from bot.cards import Candidate, EntityLine, EventLine, MentionLine, Profile, QuoteLine, WhoisCard
 from bot.knowledge.describe import describe, role_lines
+from bot.knowledge.timeline import timeline, weekly
 from bot.models import EntityKind
 from bot.store import Store, name_key
 from bot.store.knowledge_repo import EntityRow
 
 DOMINANT = 3  # a name this many times as present in the news as the next one is the one meant
 MAX_CANDIDATES = 6
+DESCRIBED_EVENTS = 12  # the latest events the description and roles are read from
+TIMELINE_EVENTS = 40  # and the timeline, which also shows older ones
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +60,26 @@ def _ranked(store: Store, ids: list[int], *, by_likeness: bool = False) -> list[
     return sorted(rows, key=lambda r: (r.kind is not EntityKind.person, -r.story_count, r.name))
 
 
-def whois(store: Store, query: str) -> WhoisCard:
+def pick(lookup: Lookup) -> EntityRow | None:
+    """The one entity a lookup found, when there is one: alone of its kind, or far more in the news
+    than the next of its kind. None when it found nobody or several equally likely."""
+    if lookup.how not in ("exact", "prefix", "typo") or not lookup.entities:
+        return None
+    top = lookup.entities[0]
+    same_kind = [e for e in lookup.entities[1:] if e.kind is top.kind]
+    if not same_kind or top.story_count >= DOMINANT * max(same_kind[0].story_count, 1):
+        return top
+    return None
+
+
+def whois(store: Store, query: str, *, now: datetime | None = None) -> WhoisCard:
+    """The card /whois answers with; `now` ends the weekly mentions (default: the newest story read)."""
     query = " ".join(query.split())
     lookup = find(store, query)
     if lookup.how in ("exact", "prefix", "typo") and lookup.entities:
-        top = lookup.entities[0]
-        others = lookup.entities[1:]
-        same_kind = [e for e in others if e.kind is top.kind]
-        if not same_kind or top.story_count >= DOMINANT * max(same_kind[0].story_count, 1):
-            return WhoisCard(query, profile(store, top))
+        top = pick(lookup)
+        if top is not None:
+            return WhoisCard(query, profile(store, top, now=now))
         return WhoisCard(query, None, _candidates(store, lookup.entities[:MAX_CANDIDATES]),
                          message=f"Several people or organisations match “{query}”; which one?")
     suggestions = _candidates(store, lookup.entities[:MAX_CANDIDATES])
@@ -74,27 +89,40 @@ def whois(store: Store, query: str) -> WhoisCard:
     return WhoisCard(query, None, suggestions, message=message)
 
 
+def candidates(store: Store, rows: list[EntityRow]) -> list[Candidate]:
+    """Rows as candidates with their one-line descriptions (for "which one?" answers)."""
+    return _candidates(store, rows)
+
+
 def _candidates(store: Store, rows: list[EntityRow]) -> list[Candidate]:
     known = store.knowledge.roles_and_events_of([r.id for r in rows])
     return [Candidate(r.name, r.kind.value, describe(r, *known[r.id], None)) for r in rows]
 
 
-def profile(store: Store, entity: EntityRow) -> Profile:
+def profile(store: Store, entity: EntityRow, *, now: datetime | None = None) -> Profile:
     knowledge = store.knowledge
     role_rows = knowledge.roles(entity.id)
-    event_rows = knowledge.events(entity.id)
+    timeline_events = knowledge.events(entity.id, limit=TIMELINE_EVENTS)
+    event_rows = timeline_events[:DESCRIBED_EVENTS]
     mentions = knowledge.mentions(entity.id, limit=5)
+    quote_rows = knowledge.quotes(entity.id)
+    # The weeks end with the newest story read: now, for a bot that is reading.
+    newest = store.trends.latest(before=now)
+    until = newest + timedelta(seconds=1) if newest else now or datetime.now(UTC)
+    by_week, weeks_from = weekly(store, entity.id, until)
     latest = mentions[0].title if mentions else None
     people = knowledge.people_at(entity.id) if entity.kind is EntityKind.org else None
+    roles = role_lines(role_rows, event_rows)
     return Profile(
         name=entity.name, kind=entity.kind.value,
         aliases=sorted({a for a in knowledge.aliases(entity.id) if a != entity.name}),
         description=describe(entity, role_rows, event_rows, latest, people),
-        roles=role_lines(role_rows, event_rows),
-        quotes=[QuoteLine(q.text, q.story_url, q.story_title, q.published_at, entity.name)
-                for q in knowledge.quotes(entity.id)],
+        roles=roles,
+        quotes=[QuoteLine(q.text, q.story_url, q.story_title, q.published_at, entity.name) for q in quote_rows],
         mentions=[MentionLine(m.story_url, m.title, m.published_at) for m in mentions],
         related=[EntityLine(e.name, e.kind.value) for e, _ in knowledge.related(entity.id)],
         story_count=entity.story_count,
         events=[EventLine(e.text, e.kind, e.published_at, e.story_url) for e in event_rows[:5]],
+        timeline=timeline(roles, timeline_events, quote_rows),
+        mentions_by_week=by_week, weeks_from=weeks_from,
     )

@@ -1,14 +1,15 @@
-"""Command answers (whois, news, feeds, help, messages) as lines of chat markup, for the Slack and
-Discord renderers. A command answer is one message, so lists are cut at item boundaries with an
+"""Command answers (whois, news, feeds, following, trending, help, messages) as lines of chat markup,
+for the Slack and Discord renderers. A command answer is one message, so lists are cut at item boundaries with an
 "…and N more" line, never in the middle of a role, a quote or a headline."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.cards import Card, FeedsCard, HelpCard, NewsCard, WhoisCard
-from bot.render.entry_lines import Markup, items, safe_link, wrapped
+from bot.cards import Card, FeedsCard, FollowingCard, HelpCard, NewsCard, TrendingCard, WhoisCard
+from bot.render.entry_lines import Markup, items, safe_link, without_name, wrapped
 from bot.render.safety import clean
+from bot.render.sparkline import sparkline
 from bot.render.split import units
 
 Item = list[str]  # the lines of one role, quote, story or feed: kept together
@@ -63,7 +64,49 @@ def whois(card: WhoisCard, limit: int, m: Markup) -> tuple[str, list[Item]]:
     if p.related:
         groups.append(items(m.italic("Related:") + " ", [m.escape(clean(r.name)) for r in p.related], limit, m,
                             sep=", "))
+    if any(p.mentions_by_week):
+        line = f"{m.italic(f'Stories a week since {p.weeks_from}:')} {m.code(sparkline(p.mentions_by_week))}"
+        groups.append([line] if units(line) <= limit else [])
+    if p.timeline:
+        groups.append([m.italic("Timeline:")])
+    for t in p.timeline:  # oldest first; when the message is full, the latest lines are the ones cut
+        line = f"{m.bullet}{m.escape(t.date or 'undated')} {safe_link(t.text, t.story, m)}"
+        groups.append([line] if units(line) <= limit and t.story else
+                      wrapped(f"{t.date or 'undated'} {t.text}", limit, m, first=m.bullet, rest=m.indent))
     return clean(p.name) or "whois", [g for g in groups if g]
+
+
+def following(card: FollowingCard, limit: int, m: Markup) -> tuple[str, list[Item]]:
+    groups: list[Item] = []
+    for f in card.follows:
+        what = f"({f.kind})" if f.kind else "(not in the news yet)"
+        origin = ", from the config file" if f.origin == "config" else ""
+        since = f", since {_date(f.since)}" if f.since else ""
+        head = f"{m.bullet}{m.bold(m.escape(clean(f.name) or '?'))} {m.escape(what + since + origin)}"
+        lines = [head] if units(head) <= limit else wrapped(f"{f.name} {what}", limit, m, first=m.bullet,
+                                                             rest=m.indent)
+        lines += wrapped(without_name(f.name, f.description), limit, m, first=m.indent, rest=m.indent)
+        groups.append(lines)
+    if card.hint:
+        groups.append(wrapped(card.hint, limit, m, first="", rest=""))
+    return clean(card.title), [g for g in groups if g]
+
+
+def trending(card: TrendingCard, limit: int, m: Markup) -> tuple[str, list[Item]]:
+    span = {"24h": "24 hours", "7d": "7 days", "30d": "30 days"}.get(card.window, card.window)
+    title = f"Trending: the {span} to {card.until:%Y-%m-%d}"
+    if not card.trends:
+        return title, [wrapped(f"Nobody's mentions rose against the {span} before; /trending 30d looks further "
+                               "back.", limit, m, first="", rest="")]
+    groups: list[Item] = [[m.italic(m.escape(f"Stories a day since {card.days_from}, against the {span} before:"))]]
+    for i, t in enumerate(card.trends, 1):
+        count = f"{t.mentions} {'story' if t.mentions == 1 else 'stories'} ({t.change:+d}, was {t.previous})"
+        head = f"{i}. {m.bold(m.escape(clean(t.name) or '?'))} {m.escape(f'({t.kind}) — {count}')}"
+        spark = m.indent + m.code(sparkline(t.by_day))
+        lines = [head] if units(head) <= limit else wrapped(f"{i}. {t.name} — {count}", limit, m, first="",
+                                                             rest=m.indent)
+        groups.append(lines + ([spark] if units(spark) <= limit else []))
+    return title, groups
 
 
 def news(card: NewsCard, limit: int, m: Markup) -> tuple[str, list[Item]]:
@@ -113,4 +156,8 @@ def body(card: Card, limit: int, m: Markup) -> tuple[str, list[Item]] | None:
         return feeds(card, limit, m)
     if isinstance(card, HelpCard):
         return help_card(card, limit, m)
+    if isinstance(card, FollowingCard):
+        return following(card, limit, m)
+    if isinstance(card, TrendingCard):
+        return trending(card, limit, m)
     return None

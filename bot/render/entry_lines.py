@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
-from bot.cards import DigestEntry
+from bot.cards import Digest, DigestEntry, PersonLine
 from bot.render.safety import clean, deceptive_label, host, link_target
 from bot.render.split import split_raw, units
 
@@ -145,3 +146,30 @@ def body(entry: DigestEntry, limit: int, m: Markup) -> list[str]:
 
 def more_line(count: int) -> str:
     return f"…and {count} more {'event' if count == 1 else 'events'} not shown here."
+
+
+def people_title(digest: Digest) -> str:
+    """The people section's heading, named for the digest's window."""
+    span = digest.until - digest.since if digest.since else None
+    if span is None or span > timedelta(days=8):
+        return "People in the news"
+    return "People today" if span <= timedelta(hours=36) else "People this week"
+
+
+def without_name(name: str, description: str) -> str:
+    """A one-line description without the name it starts with ("Name — role; event" -> "role; event")."""
+    head = f"{name} — "
+    return description[len(head):] if description.startswith(head) else ("" if description == name else description)
+
+
+def person(line: PersonLine, limit: int, m: Markup) -> list[str]:
+    """One person of the people section: name and count, who they are, and the /whois to ask."""
+    name = clean(line.name) or UNTITLED
+    count = f"{line.mentions} {'story' if line.mentions == 1 else 'stories'}"
+    head = f"{m.bullet}{m.bold(m.escape(name))} ({count})"
+    lines = [head] if units(head) <= limit else wrapped(f"{name} ({count})", limit, m, first=m.bullet, rest=m.indent)
+    lines += wrapped(without_name(line.name, line.description), limit, m, first=m.indent, rest=m.indent)
+    ask = m.indent + m.code("/whois " + name)
+    if units(ask) <= limit:
+        lines.append(ask)
+    return lines

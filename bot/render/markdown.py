@@ -11,7 +11,9 @@ import re
 
 from bot.cards import Card, Digest, MessageCard, WhoisCard
 from bot.render import plain
+from bot.render.entry_lines import people_title, without_name
 from bot.render.safety import clean, deceptive_label, discord_neutralise, host, link_target
+from bot.render.sparkline import sparkline
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
@@ -41,6 +43,12 @@ def render(card: Card) -> str:
             lines.append(f"- {'former ' if r.former else ''}{escape(r.title)}{org}")
         for q in p.quotes:
             lines.append(f"> “{escape(q.text)}” — {_link(q.story_title or 'source', q.story_url)}")
+        if p.timeline:
+            lines.append("")
+            lines += [f"- {escape(t.date or 'undated')} {_link(t.text, t.story) if t.story else escape(t.text)}"
+                      for t in p.timeline]
+        if any(p.mentions_by_week):
+            lines.append(f"\nStories a week since {escape(p.weeks_from)}: `{sparkline(p.mentions_by_week)}`")
         return "\n".join(lines)
     if isinstance(card, MessageCard):
         return escape(card.text)
@@ -49,8 +57,28 @@ def render(card: Card) -> str:
 
 def digest(d: Digest) -> str:
     lines = [f"## {escape(d.title)}", ""]
-    if not d.entries:
+    if d.note:
+        lines += [f"_{escape(d.note)}_", ""]
+    if not d.entries and not d.people:
         lines.append("Nothing new since the last digest.")
+    for section in d.sections:
+        lines += _events(d) if section == "events" else _people(d)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _people(d: Digest) -> list[str]:
+    if not d.people:
+        return []
+    lines = [f"### {escape(people_title(d))}"]
+    for p in d.people:
+        count = f"{p.mentions} {'story' if p.mentions == 1 else 'stories'}"
+        described = without_name(p.name, p.description)
+        lines.append(f"- **{escape(p.name)}** ({count})" + (f": {escape(described)}" if described else ""))
+    return [*lines, ""]
+
+
+def _events(d: Digest) -> list[str]:
+    lines: list[str] = []
     for e in d.entries:
         outlets = f" — reported by {len(e.sources)} outlets" if len(e.sources) > 1 else ""
         lines.append(f"### {_link(e.headline, e.url)}{outlets}")
@@ -63,5 +91,5 @@ def digest(d: Digest) -> str:
             lines.append("Sources: " + ", ".join(_link(s.name, s.url) for s in e.sources))
         lines.append("")
     if d.more:
-        lines.append(f"…and {d.more} more.")
-    return "\n".join(lines).rstrip() + "\n"
+        lines += [f"…and {d.more} more.", ""]
+    return lines

@@ -9,8 +9,21 @@ from __future__ import annotations
 import textwrap
 from datetime import datetime
 
-from bot.cards import Card, Digest, FeedsCard, HelpCard, MessageCard, NewsCard, Profile, WhoisCard
+from bot.cards import (
+    Card,
+    Digest,
+    FeedsCard,
+    FollowingCard,
+    HelpCard,
+    MessageCard,
+    NewsCard,
+    Profile,
+    TrendingCard,
+    WhoisCard,
+)
+from bot.render.entry_lines import people_title, without_name
 from bot.render.safety import clean as _c
+from bot.render.sparkline import sparkline
 
 WIDTH = 100
 
@@ -35,6 +48,10 @@ def render(card: Card) -> str:
         return feeds(card)
     if isinstance(card, HelpCard):
         return "\n".join(f"  {_c(usage):<34} {_c(text)}" for usage, text in card.commands)
+    if isinstance(card, FollowingCard):
+        return following(card)
+    if isinstance(card, TrendingCard):
+        return trending(card)
     assert isinstance(card, MessageCard)
     return _c(card.text)
 
@@ -67,6 +84,42 @@ def profile(p: Profile) -> str:
             lines.append(f"  • {_date(m.published)} {_c(m.title)}" + (f" <{_c(m.story_url)}>" if m.story_url else ""))
     if p.related:
         lines.append("Related: " + ", ".join(_c(r.name) for r in p.related))
+    if p.timeline:
+        lines.append("Timeline:")
+        for t in p.timeline:
+            lines.append(_wrap(f"{t.date or 'undated'} {_c(t.text)}", "  • "))
+    if p.mentions_by_week and any(p.mentions_by_week):
+        lines.append(f"Stories a week since {p.weeks_from}: {sparkline(p.mentions_by_week)} "
+                     f"({sum(p.mentions_by_week)} in {len(p.mentions_by_week)} weeks)")
+    return "\n".join(lines)
+
+
+def following(card: FollowingCard) -> str:
+    lines = [_c(card.title) + (":" if card.follows else ".")]
+    for f in card.follows:
+        what = f" ({_c(f.kind)})" if f.kind else " (not in the news yet)"
+        since = f", since {_date(f.since)}" if f.since else ""
+        origin = ", from the config file" if f.origin == "config" else ""
+        lines.append(_wrap(f"{_c(f.name)}{what}{since}{origin}", "  • "))
+        described = without_name(f.name, f.description)
+        if described:
+            lines.append(_wrap(_c(described), "      "))
+    if card.hint:
+        lines.append(_c(card.hint))
+    return "\n".join(lines)
+
+
+def trending(card: TrendingCard) -> str:
+    span = {"24h": "24 hours", "7d": "7 days", "30d": "30 days"}.get(card.window, card.window)
+    head = f"Trending: the {span} to {card.until:%Y-%m-%d %H:%M} UTC, against the {span} before"
+    if not card.trends:
+        return f"{head}.\n  Nobody's mentions rose; /trending 30d looks further back."
+    width = max(len(_c(t.name)) for t in card.trends)
+    lines = [f"{head} (stories a day since {card.days_from}):"]
+    for i, t in enumerate(card.trends, 1):
+        count = f"{t.mentions} {'story' if t.mentions == 1 else 'stories'}"
+        lines.append(f"{i:>3}. {_c(t.name):<{width}}  {_c(t.kind):<6} {count:>11} {t.change:>+5} "
+                     f"(was {t.previous})  {sparkline(t.by_day)}")
     return "\n".join(lines)
 
 
@@ -84,9 +137,30 @@ def news(card: NewsCard) -> str:
 
 
 def digest(d: Digest) -> str:
+    head = [_c(d.title)] + ([_wrap(_c(d.note), "")] if d.note else [])
+    if not d.entries and not d.people:
+        return "\n".join([*head, "  Nothing new since the last digest."])
+    parts = [("\n".join(events(d)) if name == "events" else "\n".join(people(d))) for name in d.sections]
+    return "\n\n".join(["\n".join(head), *(p for p in parts if p)]).rstrip()
+
+
+def people(d: Digest) -> list[str]:
+    if not d.people:
+        return []
+    lines = [f"{people_title(d)}:"]
+    for p in d.people:
+        count = f"{p.mentions} {'story' if p.mentions == 1 else 'stories'}"
+        lines.append(_wrap(f"{_c(p.name)} ({count}) — /whois {_c(p.name)}", "  • "))
+        described = without_name(p.name, p.description)
+        if described:
+            lines.append(_wrap(_c(described), "      "))
+    return lines
+
+
+def events(d: Digest) -> list[str]:
     if not d.entries:
-        return f"{_c(d.title)}\n  Nothing new since the last digest."
-    lines = [_c(d.title), ""]
+        return []
+    lines: list[str] = []
     for i, e in enumerate(d.entries, 1):
         outlets = f" — reported by {len(e.sources)} outlets" if len(e.sources) > 1 else (
             f" — {_c(e.sources[0].name)}" if e.sources else "")
@@ -103,7 +177,9 @@ def digest(d: Digest) -> str:
         lines.append("")
     if d.more:
         lines.append(f"…and {d.more} more.")
-    return "\n".join(lines).rstrip()
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
 
 
 def feeds(card: FeedsCard) -> str:

@@ -10,12 +10,14 @@ from sqlalchemy import Engine
 
 from bot.store import db
 from bot.store.feeds import FeedRepo, FeedRow
+from bot.store.follows import FollowRepo
 from bot.store.knowledge_repo import KnowledgeRepo, name_key
 from bot.store.leases import LeaseRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.search import SearchHit
 from bot.store.search import search as _search
 from bot.store.stories import NewStory, Stored, StoryRepo
+from bot.store.trends import TrendRepo
 
 
 class Store:
@@ -26,6 +28,8 @@ class Store:
         self.knowledge = KnowledgeRepo(engine)
         self.outbox = OutboxRepo(engine)
         self.leases = LeaseRepo(engine)
+        self.follows = FollowRepo(engine)
+        self.trends = TrendRepo(engine, self.knowledge.version)  # its day counts follow the knowledge base
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -46,5 +50,5 @@ class Store:
         self.engine.dispose()
 
 
-__all__ = ["FeedRepo", "FeedRow", "KnowledgeRepo", "LeaseRepo", "NewStory", "OutboxRepo", "SearchHit", "Store",
-           "Stored", "StoryRepo", "name_key"]
+__all__ = ["FeedRepo", "FeedRow", "FollowRepo", "KnowledgeRepo", "LeaseRepo", "NewStory", "OutboxRepo",
+           "SearchHit", "Store", "Stored", "StoryRepo", "TrendRepo", "name_key"]

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, delete, desc, exists, func, insert, o
 
 from bot.clock import aware
 from bot.knowledge.gazetteer import org_key
-from bot.models import Enrichment, EntityKind, Quote
+from bot.models import Enrichment, EntityKind, ExtractedEntity, Quote
 from bot.store import knowledge_changes
 from bot.store.db import serialize
 from bot.store.knowledge_write import Stored, Writer, entity_key, name_key, unreferenced
@@ -50,6 +50,7 @@ class EventRow:
     published_at: datetime | None
     story_id: str | None  # None once retention pruned the story; the event itself stays
     story_url: str | None
+    evidence: str = ""  # the sentence it was read from (the timeline looks there for an older date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +78,18 @@ class KnowledgeRepo:
 
     # --- writing -----------------------------------------------------------------------------
 
+    @staticmethod
+    def named(found: Sequence[ExtractedEntity]) -> list[ExtractedEntity]:
+        """The entities a save stores: those with a name left once normalised ("’s" alone names nobody)."""
+        return [e for e in found if name_key(e.name)]
+
     def save(self, story_id: str, enrichment: Enrichment, *, published: datetime | None, now: datetime,
-             error: str | None = None) -> None:
+             error: str | None = None) -> list[int]:
         """Replace what was learned from one story (idempotent, so a story can be re-enriched).
 
         One transaction: the story's facts, quotes, entities, roles and events are all stored, or
-        none is. `error` records why this is less than was learned (the full save failed).
+        none is. `error` records why this is less than was learned (the full save failed). Returns
+        the stored entity each of `named(enrichment.entities)` became, in order (for the follow check).
         """
         # The process's write lock first: feeds storing stories from worker threads queue with it in
         # memory instead of in SQLite's busy handler (see store.writes).
@@ -95,7 +102,7 @@ class KnowledgeRepo:
                 c.execute(insert(facts), [{"story_id": story_id, "position": i, "text": t}
                                           for i, t in enumerate(enrichment.facts)])
             when = published or now
-            named = [e for e in enrichment.entities if name_key(e.name)]  # "’s" alone names nobody
+            named = self.named(enrichment.entities)
             found = writer.entities(named, when=when)
             stored = {(e.kind, e.name): s for e, s in zip(named, found, strict=True)}
             counts: dict[int, int] = {}
@@ -135,6 +142,7 @@ class KnowledgeRepo:
             # story keeps them), go. Those merged away above are gone already.
             writer.prune(old - set(counts))
             writer.bump_version(now)
+        return [s.id for s in found]
 
     def mark_failed(self, story_id: str, error: str, *, now: datetime) -> bool:
         """Take a story whose knowledge cannot be saved at all out of the queue, saying why.
@@ -268,12 +276,12 @@ class KnowledgeRepo:
     def events(self, entity_id: int, *, limit: int = 12) -> list[EventRow]:
         with self.engine.connect() as c:
             rows = c.execute(select(events.c.text, events.c.kind, events.c.org, events.c.headline,
-                                    events.c.published_at, events.c.story_id, stories.c.url)
+                                    events.c.published_at, events.c.story_id, stories.c.url, events.c.evidence)
                              .outerjoin(stories, stories.c.id == events.c.story_id)  # events outlive stories
                              .where(events.c.entity_id == entity_id)
                              .order_by(desc(events.c.published_at).nulls_last()).limit(limit))
-            return [EventRow(r.text, r.kind, r.org, r.headline, aware(r.published_at), r.story_id, r.url)
-                    for r in rows]
+            return [EventRow(r.text, r.kind, r.org, r.headline, aware(r.published_at), r.story_id, r.url,
+                             r.evidence or "") for r in rows]
 
     def people_at(self, org_id: int, *, limit: int = 5) -> list[tuple[str, str]]:
         """(person, title) of the people the news gives a current role at this organisation."""

@@ -197,6 +197,8 @@ mentions = Table(
 )
 Index("ix_mentions_story_id", mentions.c.story_id)
 Index("ix_mentions_entity_published", mentions.c.entity_id, mentions.c.published_at)
+# Trending counts every entity's mentions in a date range: (date, entity) serves it from the index alone.
+Index("ix_mentions_published_entity", mentions.c.published_at, mentions.c.entity_id)
 
 quotes = Table(
     "quotes",
@@ -336,3 +338,31 @@ kv = Table(
     Column("value", JSON),
     Column("updated_at", TS, nullable=False),
 )
+
+follows = Table(
+    "follows",  # who follows whom: a person (by direct message) or a channel, and the name they follow
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("recipient", String(200), nullable=False),  # a configured channel's name, or dm:PLATFORM:USER
+    Column("origin", String(20), nullable=False, default="command"),  # command | config | cli
+    Column("query", Text, nullable=False),  # as typed: "Kalinowski"
+    Column("name", Text, nullable=False),  # the entity's name once resolved, else the query
+    Column("key", String(200), nullable=False),  # name_key(name): how an unresolved follow meets its entity
+    # SET NULL: an entity merged into another (or forgotten) leaves the follow to find it again by name.
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="SET NULL")),
+    Column("kind", String(10)),  # person | org, once resolved
+    Column("created_at", TS, nullable=False),
+    UniqueConstraint("recipient", "key", name="uq_follows_recipient_key"),
+)
+Index("ix_follows_entity_id", follows.c.entity_id)
+
+follow_hits = Table(
+    "follow_hits",  # a new story naming a followed entity, waiting for the follow alert job
+    metadata,
+    Column("follow_id", Integer, ForeignKey("follows.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", String(64), ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("recipient", String(200), nullable=False),  # the follow's, so the job reads one recipient's hits
+    Column("entity_id", Integer),  # the entity the story names (the follow's, as resolved then)
+    Column("created_at", TS, nullable=False),
+)
+Index("ix_follow_hits_recipient", follow_hits.c.recipient)

@@ -299,6 +299,15 @@ class StoryRepo:
         with self.engine.connect() as c:
             return int(c.execute(select(func.count()).select_from(stories)).scalar_one())
 
+    def texts(self, ids: Sequence[str]) -> dict[str, str]:
+        """The stored text of each story (paragraphs separated by newlines)."""
+        found: dict[str, str] = {}
+        with self.engine.connect() as c:
+            for chunk in _chunks(list(ids)):
+                found.update((r.id, r.text or "") for r in c.execute(select(stories.c.id, stories.c.text)
+                                                                     .where(stories.c.id.in_(chunk))))
+        return found
+
 
 def fuller(text: str, stored_length: int) -> bool:
     """Whether `text` is so much longer than what is stored that it is worth reading again."""

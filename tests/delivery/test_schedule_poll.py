@@ -98,4 +98,4 @@ async def test_build_wires_the_feed_sync_and_keeps_the_other_jobs(tmp_path: Path
     async with core_for(tmp_path, store, clock, feeds(server, 1), channels=channels) as core:
         scheduler = build(core)
         ids = {job.id for job in scheduler.get_jobs()}
-        assert ids == {"feeds", "deliver", "digest:ops", "digests", "start"}
+        assert ids == {"feeds", "deliver", "digest:ops", "digests", "start", "follow-alerts"}

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import strategies as st
 
-from bot.cards import Digest, DigestEntry, QuoteLine, SourceLink
+from bot.cards import Digest, DigestEntry, PersonLine, QuoteLine, SourceLink
 
 NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 
@@ -126,7 +126,11 @@ def digests(draw: st.DrawFn) -> Digest:
     big = draw(st.booleans())
     # A few drawn entries, repeated: long digests without paying hypothesis for every entry.
     items = draw(st.lists(entries(big=big), max_size=4)) * draw(st.integers(1, 3 if big else 15))
+    people = draw(st.lists(st.builds(PersonLine, text(30 if big else 6), st.integers(0, 10_000),
+                                     text(300 if big else 20)), max_size=8 if big else 3))
     return Digest(channel="c", title=draw(st.sampled_from(["sitrep digest — 3 events", "sitrep alert — drones"])),
                   since=draw(st.one_of(st.none(), st.just(NOW - timedelta(days=1)))), until=NOW,
                   entries=items, more=draw(st.integers(0, 10_000)),
-                  kind=draw(st.sampled_from(["digest", "alert"])))
+                  kind=draw(st.sampled_from(["digest", "alert"])), people=people,
+                  sections=draw(st.sampled_from([["events"], ["events", "people"], ["people", "events"], ["people"]])),
+                  note=draw(st.one_of(st.just(""), text(200 if big else 20))))

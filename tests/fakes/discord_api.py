@@ -86,12 +86,14 @@ class FakeDiscord:
         self.token = token
         self.application_id = application_id
         self.guilds = guilds or []
-        self.channels: dict[str, str] = {}  # channel ID -> "ok" | "forbidden"; any other ID is unknown
+        self.channels: dict[str, str] = {}  # channel ID -> "ok" | "forbidden" | "no-dm"; others unknown
         self.requests: list[Recorded] = []
         self.messages: list[dict[str, Any]] = []  # created by Create Message
         self.rejected: list[tuple[str, list[str]]] = []  # (path, problems) Discord would refuse
         self.scripted: list[tuple[str, str, Scripted]] = []  # (method, path regex, answer), used once each
         self.headers: dict[str, str] = {}  # added to every Create Message answer (rate-limit headers)
+        self.dm_channels: dict[str, str] = {}  # user ID -> the DM channel Create DM opened
+        self.no_dm: set[str] = set()  # users whose privacy settings refuse DMs from the bot
         self.ready = asyncio.Event()
         self._nonces: dict[tuple[str, str], dict[str, Any]] = {}
         self._id = snowflakes()
@@ -196,12 +198,26 @@ class FakeDiscord:
         if commands and r.method == "PUT":
             return self._json([{**c, "id": self._id(), "application_id": commands[1], "version": self._id(),
                                 **({"guild_id": commands[2]} if commands[2] else {})} for c in r.body])
+        if r.method == "POST" and r.path == "/users/@me/channels":
+            return self._open_dm(r)
         channel = re.fullmatch(r"/channels/(\d+)/messages", r.path)
         if channel and r.method == "POST":
             return self._create_message(channel[1], r)
         if webhook:
             return self._webhook(webhook[1], webhook[2], webhook[4] or "", r)
         return self._error(404, 0, f"404: Not Found ({r.method} {r.path})")
+
+    def _open_dm(self, r: Recorded) -> web.Response:
+        """Create DM: the DM channel with a user (the same one again for the same user)."""
+        user = str((r.body or {}).get("recipient_id", ""))
+        if not user.isdigit():
+            return self._error(400, 50035, "Invalid Form Body")
+        if user not in self.dm_channels:
+            self.dm_channels[user] = self._id()
+            # A user who takes no DMs: the channel opens, the message is refused (as Discord does).
+            self.channels[self.dm_channels[user]] = "no-dm" if user in self.no_dm else "ok"
+        return self._json({"id": self.dm_channels[user], "type": 1, "last_message_id": None, "flags": 0,
+                           "recipients": [{"id": user, "username": "reader", "discriminator": "0", "avatar": None}]})
 
     def _check(self, path: str, payload: Any) -> web.Response | None:
         problems = discord_problems(normalised(payload)) if isinstance(payload, dict) else ["not a JSON object"]
@@ -216,6 +232,8 @@ class FakeDiscord:
             return self._error(404, 10003, "Unknown Channel")
         if state == "forbidden":
             return self._error(403, 50001, "Missing Access")
+        if state == "no-dm":
+            return self._error(403, 50007, "Cannot send messages to this user")
         refused = self._check(r.path, r.body)
         if refused:
             return refused

@@ -60,6 +60,8 @@ class FakeSlack:
         self.channels = set(channels)
         self.archived: set[str] = set()
         self.groups = dict(groups or {})
+        self.direct: dict[str, str] = {}  # direct conversations opened: channel ID -> user ID
+        self.no_dm: set[str] = set()  # users conversations.open refuses (deactivated, unknown)
         self.calls: list[Call] = []
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.responses: asyncio.Queue[Response] = asyncio.Queue()
@@ -181,6 +183,18 @@ class FakeSlack:
         if not with_metadata:
             found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
         return {"ok": True, "messages": found, "has_more": False}
+
+    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A direct conversation with one user (D + the user ID here); users in `no_dm` cannot get one."""
+        users = str(params.get("users") or "")
+        if not users or "," in users:
+            return {"ok": False, "error": "users_not_found" if not users else "invalid_arguments"}
+        if users in self.no_dm:
+            return {"ok": False, "error": "user_not_found"}
+        channel = "D" + users.lstrip("UW")
+        self.channels.add(channel)
+        self.direct[channel] = users
+        return {"ok": True, "channel": {"id": channel}}
 
     def _usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
         group = params.get("usergroup")

@@ -47,11 +47,11 @@ class _Refusing(KnowledgeRepo):
         self.refuse = refuse  # story id -> steps that fail: "knowledge", "bare", "mark"
 
     def save(self, story_id: str, enrichment: Enrichment, *, published: datetime | None, now: datetime,
-             error: str | None = None) -> None:
+             error: str | None = None) -> list[int]:
         step = "knowledge" if enrichment.entities else "bare"
         if step in self.refuse.get(story_id, set()):
             raise RuntimeError(f"refused {step} for {story_id}\n[SQL: INSERT INTO secret stuff]")
-        super().save(story_id, enrichment, published=published, now=now, error=error)
+        return super().save(story_id, enrichment, published=published, now=now, error=error)
 
     def mark_failed(self, story_id: str, error: str, *, now: datetime) -> bool:
         if "mark" in self.refuse.get(story_id, set()):

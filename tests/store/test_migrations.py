@@ -124,3 +124,16 @@ def test_a_url_that_is_not_one_is_a_store_error() -> None:
 ])
 def test_pasted_postgres_urls_use_psycopg3(given: str, expected: str) -> None:
     assert db.normalise_url(given) == expected
+
+
+def test_follows_down_and_up_again(store: Store) -> None:
+    from bot.store.follows import Target
+
+    store.follows.add("team", Target("Okafor", "Okafor"), origin="config", now=NOW)
+    migrate_to(store, "0006_instance_leases", down=True)
+    tables = set(inspect(store.engine).get_table_names())
+    assert not {"follows", "follow_hits"} & tables
+    assert "ix_mentions_published_entity" not in {i["name"] for i in inspect(store.engine).get_indexes("mentions")}
+    migrate_to(store, "head", down=False)
+    assert {"follows", "follow_hits"} <= set(inspect(store.engine).get_table_names())
+    assert store.follows.of("team") == []  # a downgrade drops what was followed; the config syncs it back

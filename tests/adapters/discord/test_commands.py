@@ -224,7 +224,8 @@ async def test_commands_are_synced_to_the_configured_guild(bot: DiscordAdapter, 
     [sync] = [r for r in fake.requests if r.method == "PUT"]
     assert sync.path == f"/applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands"
     commands = {c["name"]: c for c in sync.body}
-    assert set(commands) == {"whois", "news", "digest", "feeds", "sitrep"}
+    assert set(commands) == {"whois", "news", "digest", "feeds", "follow", "unfollow", "following", "trending",
+                             "sitrep"}
     assert [o["name"] for o in commands["sitrep"]["options"]] == ["subscribe", "unsubscribe", "status"]
     assert commands["whois"]["options"][0]["autocomplete"] is True
     # Roles are configured, so Discord must not hide /sitrep from members without Manage Server.

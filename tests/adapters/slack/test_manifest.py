@@ -28,7 +28,8 @@ ADAPTER = REPO / "adapters" / "slack"
 SCOPES: dict[str, set[str]] = {
     "auth_test": set(),
     "chat_postMessage": {"chat:write"},
-    "conversations_history": {"channels:history", "groups:history"},
+    "conversations_history": {"channels:history", "groups:history", "im:history"},
+    "conversations_open": {"im:write"},
     "usergroups_users_list": {"usergroups:read"},
 }
 
