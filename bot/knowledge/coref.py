@@ -7,6 +7,8 @@ are not candidates (the speaker is talking about them), nor are names that follo
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -25,11 +27,21 @@ _FIRM = re.compile(r"\b(?:company|firm|startup|start-up|maker|contractor|giant|b
 _PUBLIC = re.compile(r"\b(?:Army|Navy|Air Force|Space Force|Marines?|Corps|Department|Ministry|Agency|Pentagon|"
                      r"Command|Congress|Senate|House|Parliament|Government|Administration|Office|Council|NATO|"
                      r"Guard|Commission)\b")
-_TERMINATOR = re.compile(r"[.!?]+[”’\"']?(?=\s+[A-Z“\"‘'(]|\s*$)")
+# A sentence ends at a run of terminators (and the closing mark after it) followed by a capital, an
+# opening mark or the paragraph's end. The lookbehind lets a match start only where a run starts and
+# the possessive quantifiers never give characters back, so a paragraph of 100,000 dots is read once
+# (a plain `[.!?]+` retried the rest of the run from each of its characters: quadratic).
+_SPACES = re.compile(r"\s*")
+_TERMINATOR = re.compile(r"(?<![.!?])[.!?]++[”’\"']?(?=\s++[A-Z“\"‘'(]|\s*+$)")
 
 
 class Story:
-    """One story as the attribution and role rules read it: text, mentions, quotation marks."""
+    """One story as the attribution and role rules read it: text, mentions, quotation marks.
+
+    Every question it answers ("is this offset quoted?", "where does this sentence start?", "which
+    people are named between here and there?") is answered from indexes built once, by binary search,
+    so the rules that ask them for every quotation and every mention stay linear in the story's length.
+    """
 
     def __init__(self, text: str, found: Sequence[Span], quotes: Sequence[QuoteSpan],
                  alias_of: dict[str, str]) -> None:
@@ -37,24 +49,41 @@ class Story:
         self.mentions = sorted(found, key=lambda s: s.start)
         self.people = [s for s in self.mentions if s.kind is EntityKind.person]
         self.orgs = [s for s in self.mentions if s.kind is EntityKind.org]
-        self.quotes = list(quotes)
+        self.quotes = sorted(quotes, key=lambda q: q.start)
         self.alias_of = alias_of
+        self._quote_starts = [q.start for q in self.quotes]
+        # The furthest end of any quotation opened so far: "is offset inside a quotation" is then one
+        # binary search, whether or not the spans nest.
+        self._reach: list[int] = list(itertools.accumulate((q.end for q in self.quotes), max))
+        self._starts = {kind: [s.start for s in pool] for kind, pool in
+                        ((None, self.mentions), (EntityKind.person, self.people), (EntityKind.org, self.orgs))}
+        self._line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        self._sentences: dict[int, tuple[list[int], list[int], list[int]]] = {}
+        counts: dict[str, int] = {}
+        for span in self.orgs:
+            counts[self.name(span)] = counts.get(self.name(span), 0) + 1
+        self._org_counts = counts
 
     def name(self, span: Span) -> str:
         return self.alias_of.get(span.text, span.text)
 
     def quoted(self, offset: int) -> bool:
-        return any(q.start < offset < q.end for q in self.quotes)
+        i = bisect.bisect_left(self._quote_starts, offset)  # quotations that open before offset
+        return i > 0 and self._reach[i - 1] > offset
+
+    def _pool(self, kind: EntityKind | None) -> list[Span]:
+        return self.mentions if kind is None else self.people if kind is EntityKind.person else self.orgs
 
     def within(self, start: int, end: int, kind: EntityKind | None = None) -> list[Span]:
-        pool = self.mentions if kind is None else self.people if kind is EntityKind.person else self.orgs
-        return [s for s in pool if start <= s.start < end and not self.quoted(s.start)]
+        pool, starts = self._pool(kind), self._starts[kind]
+        low, high = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+        return [s for s in pool[low:high] if not self.quoted(s.start)]
 
     def person_before(self, offset: int, *, since: int = 0) -> Span | None:
         """The person a "she" or "he" at `offset` most likely means."""
         fallback = None
-        for span in reversed(self.people):
-            if span.start >= offset or self.quoted(span.start):
+        for span in reversed(self.people[:bisect.bisect_left(self._starts[EntityKind.person], offset)]):
+            if self.quoted(span.start):
                 continue
             if span.start < since:
                 break
@@ -63,7 +92,6 @@ class Story:
                 continue
             return span
         return fallback
-
     def org_antecedent(self, offset: int, phrase: str, sentence_start: int) -> Span | None:
         """The organisation a possessive at `offset` refers to, read the way news is written.
 
@@ -72,8 +100,7 @@ class Story:
         Anthropic after its chief executive"), a firm rather than a public body when one is there;
         "the company's" and a possessive with nothing in the sentence fall back to `org_before`.
         """
-        in_sentence = [s for s in self.orgs if sentence_start <= s.start and s.end <= offset
-                       and not self.quoted(s.start)]
+        in_sentence = [s for s in self.within(sentence_start, offset, EntityKind.org) if s.end <= offset]
         if re.search(r",\s*whose\s*$", phrase):
             adjacent = [s for s in in_sentence if re.fullmatch(r"\s*,\s*whose\s*", self.text[s.end:offset])]
             if adjacent:
@@ -87,46 +114,61 @@ class Story:
         """The organisation "the company" or "its" at `offset` stands for: of those named before it, the
         one the story names most (its subject, not the think tank quoted in passing), the first on a tie.
         "The company" or "the startup" is not the Army: public bodies are left out when a firm is meant."""
-        named = [s for s in self.orgs if s.start < offset and not self.quoted(s.start)]
+        named = self.within(0, offset, EntityKind.org)
         if _FIRM.search(phrase):
             named = [s for s in named if not _PUBLIC.search(self.name(s))] or named
         if not named:
             return None
-        counts: dict[str, int] = {}
-        for span in self.orgs:
-            counts[self.name(span)] = counts.get(self.name(span), 0) + 1
+        counts = self._org_counts
         top = max(counts.get(self.name(s), 0) for s in named)
         return next(s for s in named if counts.get(self.name(s), 0) == top)
 
     def _inner(self, start: int, end: int) -> bool:
         """A full stop inside a quotation, unless the quotation ends with it (and so does the sentence)."""
-        return any(q.start < start < q.end and q.end != end for q in self.quotes)
+        i = bisect.bisect_left(self._quote_starts, start)
+        # Quotation spans do not overlap, so the one that opened last before `start` is the only candidate.
+        return i > 0 and self.quotes[i - 1].end > start and self.quotes[i - 1].end != end
 
     def paragraph_bounds(self, offset: int) -> tuple[int, int]:
-        start = self.text.rfind("\n", 0, offset) + 1
-        end = self.text.find("\n", offset)
-        return start, len(self.text) if end < 0 else end
+        i = bisect.bisect_right(self._line_starts, offset) - 1
+        start = self._line_starts[max(i, 0)]
+        end = self._line_starts[i + 1] - 1 if i + 1 < len(self._line_starts) else len(self.text)
+        return start, end
+
+    def _sentence_index(self, paragraph_start: int) -> tuple[list[int], list[int], list[int]]:
+        """The sentence ends of one paragraph, found once: where each terminator starts, where it ends,
+        and where the next sentence's first character is."""
+        cached = self._sentences.get(paragraph_start)
+        if cached is not None:
+            return cached
+        _, end = self.paragraph_bounds(paragraph_start)
+        starts: list[int] = []
+        ends: list[int] = []
+        nexts: list[int] = []
+        for match in _TERMINATOR.finditer(self.text, paragraph_start, end):
+            if self._inner(match.start(), match.end()) or _abbreviation(self.text, match.start()):
+                continue
+            following = _SPACES.match(self.text, match.end(), end)
+            starts.append(match.start())
+            ends.append(match.end())
+            nexts.append(following.end() if following else match.end())
+        self._sentences[paragraph_start] = (starts, ends, nexts)
+        return starts, ends, nexts
 
     def sentence_start(self, offset: int) -> int:
         """Where the sentence holding `offset` starts (sentence ends inside quotations do not count)."""
-        start, _ = self.paragraph_bounds(offset)
-        best = start
-        for match in _TERMINATOR.finditer(self.text, start, offset):
-            if self._inner(match.start(), match.end()) or _abbreviation(self.text, match.start()):
-                continue
-            best = match.end()
-        while best < offset and self.text[best].isspace():
-            best += 1
-        return best
+        start, end = self.paragraph_bounds(offset)
+        _, ends, nexts = self._sentence_index(start)
+        i = bisect.bisect_right(ends, offset)
+        best = nexts[i - 1] if i else _SPACES.match(self.text, start, end).end()
+        return min(best, offset)
 
     def sentence_end(self, offset: int, limit: int | None = None) -> int:
-        _, end = self.paragraph_bounds(offset)
+        start, end = self.paragraph_bounds(offset)
         end = min(end, limit) if limit is not None else end
-        for match in _TERMINATOR.finditer(self.text, offset, end):
-            if self._inner(match.start(), match.end()) or _abbreviation(self.text, match.start()):
-                continue
-            return match.end()
-        return end
+        starts, ends, _ = self._sentence_index(start)
+        i = bisect.bisect_left(starts, offset)
+        return ends[i] if i < len(ends) and ends[i] <= end else end
 
 
 def _abbreviation(text: str, dot: int) -> bool:
