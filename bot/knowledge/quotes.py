@@ -51,6 +51,7 @@ _TITLE_NOUN = re.compile(r"\b(?:book|film|movie|report|paper|song|album|show|ser
                          r"headline|slogan|motto|hashtag|campaign|memo)\s*,?\s*$", re.IGNORECASE)
 _SMALL = words("a an the of and or in on at to for with by from as vs")
 PARTIAL_WORDS = 8
+MAX_QUOTES = 300  # a news story has dozens at most; past this a text is a transcript, a list or an attack
 _NOT_SPEAKERS = NOT_NAMES | MONTHS | DAYS | frozenset(("it", "this", "that", "there", "here", "officials", "critics",
                                                      "analysts", "experts", "police", "authorities", "sources"))
 
@@ -73,7 +74,7 @@ class _Found:
 def extract(story: Story) -> list[Quote]:
     """Every quotation in the story with its speaker (None when the text does not say)."""
     found: list[_Found] = []
-    for index, span in enumerate(story.quotes):
+    for index, span in enumerate(story.quotes[:MAX_QUOTES]):
         body = span.body(story.text).rstrip(",;: ").strip()
         if len(body) < 2 or not any(ch.isalpha() for ch in body):
             continue
