@@ -148,10 +148,9 @@ class Story:
         for match in _TERMINATOR.finditer(self.text, paragraph_start, end):
             if self._inner(match.start(), match.end()) or _abbreviation(self.text, match.start()):
                 continue
-            following = _SPACES.match(self.text, match.end(), end)
             starts.append(match.start())
             ends.append(match.end())
-            nexts.append(following.end() if following else match.end())
+            nexts.append(_skip_spaces(self.text, match.end(), end))
         self._sentences[paragraph_start] = (starts, ends, nexts)
         return starts, ends, nexts
 
@@ -160,7 +159,7 @@ class Story:
         start, end = self.paragraph_bounds(offset)
         _, ends, nexts = self._sentence_index(start)
         i = bisect.bisect_right(ends, offset)
-        best = nexts[i - 1] if i else _SPACES.match(self.text, start, end).end()
+        best = nexts[i - 1] if i else _skip_spaces(self.text, start, end)
         return min(best, offset)
 
     def sentence_end(self, offset: int, limit: int | None = None) -> int:
@@ -169,6 +168,11 @@ class Story:
         starts, ends, _ = self._sentence_index(start)
         i = bisect.bisect_left(starts, offset)
         return ends[i] if i < len(ends) and ends[i] <= end else end
+
+
+def _skip_spaces(text: str, position: int, end: int) -> int:
+    spaces = _SPACES.match(text, position, end)
+    return spaces.end() if spaces else position
 
 
 def _abbreviation(text: str, dot: int) -> bool:
