@@ -32,6 +32,10 @@ _PUBLIC = re.compile(r"\b(?:Army|Navy|Air Force|Space Force|Marines?|Corps|Depar
 # the possessive quantifiers never give characters back, so a paragraph of 100,000 dots is read once
 # (a plain `[.!?]+` retried the rest of the run from each of its characters: quadratic).
 _SPACES = re.compile(r"\s*")
+# No sentence is read further than this either side of the offset asked about: news sentences run to a
+# few hundred characters, and the rules read a mention's whole sentence, so a "sentence" of 100,000
+# characters with no full stop would make every mention in it cost the length of the story.
+SENTENCE_REACH = 1_200
 _TERMINATOR = re.compile(r"(?<![.!?])[.!?]++[”’\"']?(?=\s++[A-Z“\"‘'(]|\s*+$)")
 
 
@@ -160,11 +164,11 @@ class Story:
         _, ends, nexts = self._sentence_index(start)
         i = bisect.bisect_right(ends, offset)
         best = nexts[i - 1] if i else _skip_spaces(self.text, start, end)
-        return min(best, offset)
+        return min(max(best, offset - SENTENCE_REACH), offset)
 
     def sentence_end(self, offset: int, limit: int | None = None) -> int:
         start, end = self.paragraph_bounds(offset)
-        end = min(end, limit) if limit is not None else end
+        end = min(end, offset + SENTENCE_REACH, limit if limit is not None else end)
         starts, ends, _ = self._sentence_index(start)
         i = bisect.bisect_left(starts, offset)
         return ends[i] if i < len(ends) and ends[i] <= end else end
