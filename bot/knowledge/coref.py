@@ -39,6 +39,20 @@ SENTENCE_REACH = 1_200
 _TERMINATOR = re.compile(r"(?<![.!?])[.!?]++[”’\"']?(?=\s++[A-Z“\"‘'(]|\s*+$)")
 
 
+_PRONOUN_PARAGRAPHS = 3  # how far back a "she" may reach: this paragraph and the three before it
+_SENTENCE_COST = 1.0
+_PREVIOUS_SPEAKER = 1.5
+_ROLE_WEIGHT = {"subject": 4.0, "object": 1.5, "oblique": 0.5}
+_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+$", re.IGNORECASE)
+_GENDERED = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
+_SAYS_AFTER = re.compile(r"(?:\s*\([^()\n]{1,30}\))?(?:,[^,\n]{1,100},)?\s+(?:\w+ly\s+)?(?:said|says|told|tells|added|"
+                         r"adds|wrote|writes|tweeted|noted|explained|argued|asked|insisted|warned|stated|"
+                         r"continued|replied|responded|recalled|acknowledged|testified|announced|claimed)\b")
+_INTRO = re.compile(r"^\s*(?:On|In|At|During|After|Before|Since|Speaking|Asked|Later|Earlier|Still|But|And|Yet|"
+                    r"However|Meanwhile|Separately|For|Last|This|Next|When|While|As|Like|Unlike|Despite)\b[^,]*,")
+_VERBISH = re.compile(r"\b(?:is|was|were|are|has|had|have|did|does|said|says|told|\w+ed|\w+ing)\b")
+
+
 class Story:
     """One story as the attribution and role rules read it: text, mentions, quotation marks.
 
@@ -67,6 +81,7 @@ class Story:
         for span in self.orgs:
             counts[self.name(span)] = counts.get(self.name(span), 0) + 1
         self._org_counts = counts
+        self._gender_cache: dict[str, str] | None = None
 
     def name(self, span: Span) -> str:
         return self.alias_of.get(span.text, span.text)
@@ -96,6 +111,110 @@ class Story:
                 continue
             return span
         return fallback
+    def pronoun_antecedent(self, offset: int, pronoun: str, previous: str | None = None) -> Span | None:
+        """The person a "she" or "he" at `offset` stands for, weighed the way a reader does.
+
+        A reader takes the salient person of the last few sentences, not merely the last name: the
+        subject of a sentence ("Fowler said he expects Clinton to recover" — "he" is Fowler) over an
+        object or a name after a preposition, a nearer sentence over a farther one, someone whose
+        gender fits the pronoun (learnt from the story itself: "Mr.", "Ms.", the "he" or "she" that
+        follows them) and the speaker of the quotation just before (`previous`, a name).
+        """
+        wanted = "f" if pronoun.lower() in ("she", "her") else "m"
+        paragraph_start, _ = self.paragraph_bounds(offset)
+        window = self._paragraph_back(paragraph_start, _PRONOUN_PARAGRAPHS)
+        scores: dict[str, tuple[float, Span]] = {}
+        genders = self._genders()
+        people = self.people[:bisect.bisect_left(self._starts[EntityKind.person], offset)]
+        for span in reversed(people):
+            if span.start < window:
+                break
+            if self.quoted(span.start):
+                continue
+            name = self.name(span)
+            if genders.get(name, wanted) != wanted:
+                continue
+            score = _ROLE_WEIGHT[self._role(span)] - _SENTENCE_COST * self._distance(span.start, offset)
+            if previous is not None and name == previous:
+                score += _PREVIOUS_SPEAKER
+            if name not in scores or score > scores[name][0]:
+                scores[name] = (score, scores.get(name, (score, span))[1])
+        if not scores:
+            return None
+        return max(scores.values(), key=lambda pair: (pair[0], pair[1].start))[1]
+
+    def _paragraph_back(self, paragraph_start: int, count: int) -> int:
+        """The start of the non-empty paragraph `count` paragraphs before the one at `paragraph_start`."""
+        i = bisect.bisect_right(self._line_starts, paragraph_start) - 1
+        while count > 0 and i > 0:
+            i -= 1
+            start = self._line_starts[i]
+            end = self._line_starts[i + 1] - 1
+            if self.text[start:end].strip():
+                count -= 1
+        return self._line_starts[max(i, 0)]
+
+    def _distance(self, earlier: int, later: int) -> float:
+        """How many sentences lie between two offsets; a paragraph break counts half a sentence more."""
+        first, _ = self.paragraph_bounds(earlier)
+        last, _ = self.paragraph_bounds(later)
+        _, first_ends, _ = self._sentence_index(first)
+        _, last_ends, _ = self._sentence_index(last)
+        at_last = bisect.bisect_right(last_ends, later)
+        if first == last:
+            return at_last - bisect.bisect_right(first_ends, earlier)
+        lines = bisect.bisect_right(self._line_starts, later) - bisect.bisect_right(self._line_starts, earlier)
+        left_in_first = max(1, len(first_ends) - bisect.bisect_right(first_ends, earlier))
+        return left_in_first + at_last + 1.5 * (lines - 1) + 0.5
+
+    def _role(self, span: Span) -> str:
+        """subject, object or oblique (after a preposition or a possessive of someone else's)."""
+        before = self.text[max(0, span.start - 50):span.start]
+        if _PREPOSITION.search(before) or re.match(r"['’]s?\b", self.text[span.end:span.end + 3]):
+            return "oblique"
+        if _SAYS_AFTER.match(self.text, span.end, min(len(self.text), span.end + 120)):
+            return "subject"
+        sentence_start = self.sentence_start(span.start)
+        if not any(self.name(p) != self.name(span)
+                   for p in self.within(sentence_start, span.start, EntityKind.person)):
+            lead = self.text[sentence_start:span.start]
+            lead = lead[lead.rfind(",") + 1:] if _INTRO.match(lead) else lead
+            if not _VERBISH.search(lead):
+                return "subject"
+        return "object"
+
+    def _genders(self) -> dict[str, str]:
+        """"m" or "f" for the people whose gender the story shows: an honorific, or the pronoun that
+        refers back to them from their own sentence or the next one, by a clear majority."""
+        if self._gender_cache is not None:
+            return self._gender_cache
+        votes: dict[str, list[int]] = {}
+        for span in self.people:
+            if self.quoted(span.start):
+                continue
+            tally = votes.setdefault(self.name(span), [0, 0])
+            honorific = _HONORIFIC.search(self.text[max(0, span.start - 6):span.start])
+            if honorific:
+                tally[0 if honorific.group(1).lower() == "mr" else 1] += 2
+            if self._role(span) != "subject":
+                continue
+            _, paragraph_end = self.paragraph_bounds(span.start)
+            end = self.sentence_end(self.sentence_end(span.end) + 1, paragraph_end)
+            following = self.within(span.end, end, EntityKind.person)
+            stop = next((p.start for p in following if self.name(p) != self.name(span)), end)
+            for match in _GENDERED.finditer(self.text, span.end, stop):
+                if not self.quoted(match.start()):
+                    tally[0 if match.group().lower() in ("he", "him", "his", "himself") else 1] += 1
+                    break
+        genders = {}
+        for name, (male, female) in votes.items():
+            if male > 2 * female:
+                genders[name] = "m"
+            elif female > 2 * male:
+                genders[name] = "f"
+        self._gender_cache = genders
+        return genders
+
     def org_antecedent(self, offset: int, phrase: str, sentence_start: int) -> Span | None:
         """The organisation a possessive at `offset` refers to, read the way news is written.
 
