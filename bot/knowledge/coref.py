@@ -13,14 +13,14 @@ import re
 from collections.abc import Sequence
 
 from bot.knowledge.entities import Span
-from bot.knowledge.gazetteer import words
+from bot.knowledge.gazetteer import FEMALE_NAMES, MALE_NAMES, fold, words
 from bot.knowledge.quotemarks import QuoteSpan
 from bot.models import EntityKind
 
 _PREPOSITION = re.compile(r"\b(?:with|by|for|to|from|of|at|about|against|than|like|under|toward|towards|and)\s+"
                           r"(?:[A-Z][\w.’'-]*\s+){0,3}$")
 _ABBREVIATIONS = words("""
-mr mrs ms dr prof gen col lt maj capt sgt adm cmdr sen rep gov jr sr st inc corp co ltd no vs etc
+mr mrs ms dr prof gen col lt maj capt sgt adm cmdr sen rep gov del rev jr sr st inc corp co ltd no vs etc
 jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u
 """)
 _FIRM = re.compile(r"\b(?:company|firm|startup|start-up|maker|contractor|giant|business)\b", re.IGNORECASE)
@@ -42,9 +42,11 @@ _TERMINATOR = re.compile(r"(?<![.!?])[.!?]++[”’\"']?(?=\s++[A-Z“\"‘'(]|\
 _PRONOUN_PARAGRAPHS = 3  # how far back a "she" may reach: this paragraph and the three before it
 _SENTENCE_COST = 1.0
 _PREVIOUS_SPEAKER = 1.5
+_GENDER_KNOWN = 0.5
 _ROLE_WEIGHT = {"subject": 4.0, "object": 1.5, "oblique": 0.5}
 _HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+$", re.IGNORECASE)
-_GENDERED = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
+# Only the words that refer back to a subject: "him" and "her" are mostly someone else ("Okafor scolded him").
+_GENDERED = re.compile(r"\b(?:he|his|himself|she|herself)\b", re.IGNORECASE)
 _SAYS_AFTER = re.compile(r"(?:\s*\([^()\n]{1,30}\))?(?:,[^,\n]{1,100},)?\s+(?:\w+ly\s+)?(?:said|says|told|tells|added|"
                          r"adds|wrote|writes|tweeted|noted|explained|argued|asked|insisted|warned|stated|"
                          r"continued|replied|responded|recalled|acknowledged|testified|announced|claimed)\b")
@@ -135,6 +137,8 @@ class Story:
             if genders.get(name, wanted) != wanted:
                 continue
             score = _ROLE_WEIGHT[self._role(span)] - _SENTENCE_COST * self._distance(span.start, offset)
+            if name in genders:  # known to fit, not merely not known to clash
+                score += _GENDER_KNOWN
             if previous is not None and name == previous:
                 score += _PREVIOUS_SPEAKER
             if name not in scores or score > scores[name][0]:
@@ -195,7 +199,7 @@ class Story:
             tally = votes.setdefault(self.name(span), [0, 0])
             honorific = _HONORIFIC.search(self.text[max(0, span.start - 6):span.start])
             if honorific:
-                tally[0 if honorific.group(1).lower() == "mr" else 1] += 2
+                tally[0 if honorific.group(1).lower() == "mr" else 1] += 10  # an honorific settles it
             if self._role(span) != "subject":
                 continue
             _, paragraph_end = self.paragraph_bounds(span.start)
@@ -204,7 +208,7 @@ class Story:
             stop = next((p.start for p in following if self.name(p) != self.name(span)), end)
             for match in _GENDERED.finditer(self.text, span.end, stop):
                 if not self.quoted(match.start()):
-                    tally[0 if match.group().lower() in ("he", "him", "his", "himself") else 1] += 1
+                    tally[0 if match.group().lower() in ("he", "his", "himself") else 1] += 1
                     break
         genders = {}
         for name, (male, female) in votes.items():
@@ -212,6 +216,9 @@ class Story:
                 genders[name] = "m"
             elif female > 2 * male:
                 genders[name] = "f"
+            elif not male and not female and " " in name:
+                first = fold(name.split()[0])
+                genders.update({name: "m"} if first in MALE_NAMES else {name: "f"} if first in FEMALE_NAMES else {})
         self._gender_cache = genders
         return genders
 

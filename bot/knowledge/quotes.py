@@ -34,9 +34,10 @@ SAY = (
     r"demanded|demands|shouted|shouts|yelled|yells|exclaimed|sang|sings|mused|wondered|complained|complains|"
     r"lamented|laments|bragged|scoffed|chimed\s+in|suggested|suggests|asking|tweeting|writing|noting|"
     r"explaining|arguing|insisting|declaring|warning|telling|recounted|recounts|"
+    r"shot\s+back|fired\s+back|went\s+on|goes\s+on|snapped|retorted|interjected|barked|reported|reports|"
     r"put\s+it|puts\s+it|summed\s+up|according\s+to"
 )
-CHARACTERISE = (r"call(?:ed|s|ing)?|describ(?:ed|es|ing)|dismiss(?:ed|es|ing)|brand(?:ed|s|ing)|label(?:l)?ed|"
+CHARACTERISE = (r"call(?:ed|s|ing)?|describ(?:ed|es|ing)|dismiss(?:ed|es|ing)|brand(?:ed|s|ing)|label(?:l)?(?:ed|ing)|labels|"
                 r"term(?:ed|s)|likened|characteri[sz]ed|looked|sounded|seemed")
 _SAY = re.compile(rf"\b(?:{SAY})\b", re.IGNORECASE)
 _SAY_FIRST = re.compile(rf"^(?:{SAY})\b", re.IGNORECASE)
@@ -52,7 +53,10 @@ _TITLE_MARKER = re.compile(r"\b(?:titled|entitled|called|named|dubbed|code-?name
 _TITLE_NOUN = re.compile(r"\b(?:book|film|movie|report|paper|song|album|show|series|program|programme|project|"
                          r"operation|initiative|exercise|bill|essay|article|op-ed|column|podcast|documentary|"
                          r"headline|slogan|motto|hashtag|campaign|memo)\s*,?\s*$", re.IGNORECASE)
-_APPOSITIVE = re.compile(r"\s*(?:\([^()]{1,30}\)\s*)?,\s+(?:who\b|whose\b|an?\s|the\s|[a-z])")
+_APPOSITIVE = re.compile(r"\s*(?:\([^()]{1,30}\)\s*)?,\s+(?:who\b|whose\b|an?\s|the\s|[a-z]|\d)")
+_OPENING_WORDS = words("the a an but and so yet then still later meanwhile however he she they we i it this that "
+                       "there here when while as after before if instead also")
+_BARE_SAID = re.compile(r"(?:[A-Z][\w.’'-]*\s+){1,3}(?P<verb>said|says|wrote|added|told\s+\w+)[\s.]*")
 _BYLINE = re.compile(r"\s*(?:[A-Z][\w.’'-]*\.?\s+){0,4}[A-Z][\w’'-]+[\s.]*")
 _SMALL = words("a an the of and or in on at to for with by from as vs")
 PARTIAL_WORDS = 8
@@ -131,8 +135,13 @@ def _after(story: Story, index: int, previous: str | None = None) -> Who | None:
     if lead and re.search("[—–―-]", lead.group()) and _BYLINE.fullmatch(story.text[position:paragraph_end]):
         # “…” ― Dana Okafor: a quotation signed with a dash, as in a collection of readers' answers
         return _speaker(story, position, paragraph_end, span.start, verb_first=True, previous=previous)
-    if not rest.strip() or _ends_sentence(span.body(story.text), rest):
+    if not rest.strip():
         return None
+    if _ends_sentence(span.body(story.text), rest):
+        bare = _BARE_SAID.fullmatch(rest)  # “…missing.” Okafor said.  (a comma mistyped as a full stop)
+        if bare is None:
+            return None
+        return _speaker(story, position, position + bare.start("verb"), span.start, previous=previous)
     verb = _SAY_FIRST.match(rest)
     if verb:  # "…," said Col. Renata Voss, who …
         np_start = position + verb.end()
@@ -192,7 +201,7 @@ def _before(story: Story, span: QuoteSpan, sentence_start: int, partial: bool,
         return _speaker(story, np_start, np_end, span.start, verb_first=True, previous=previous)
     if verbs:
         verb = verbs[-1]
-        if partial or len(before[verb.end():].split()) <= 12:
+        if partial or len(before[verb.end():].split()) <= 20:
             return _speaker(story, sentence_start, sentence_start + verb.start(), span.start, subject=True, previous=previous)
     if before.rstrip().endswith(":"):  # Smith put it bluntly: "…"
         return _speaker(story, sentence_start, span.start, span.start, subject=True, previous=previous)
@@ -211,8 +220,11 @@ def _speaker(story: Story, start: int, end: int, quote_at: int, *, verb_first: b
             # "Dana Okafor, who runs Reyes's campaign, said": the subject, not a name in its aside
             owners = [p for p in free if not re.match(r"['’]s?\b", story.text[p.end:p.end + 3])]
             free = owners or free
+            speaking = [p for p in free if _SAY_FIRST.match(story.text[p.end:end].lstrip())]
             if free and _APPOSITIVE.match(story.text, free[0].end, end):
                 person = free[0]
+            elif speaking and not (free and re.fullmatch(r"\s*(?:\w+ly\s*)?", story.text[free[-1].end:end])):
+                person = speaking[-1]  # "Okafor said the plan was Reyes's and said, “…”"
             else:
                 person = (free or people)[-1]
         else:
@@ -246,6 +258,10 @@ def _description(region: str, subject: bool) -> Who | None:
     # The subject is the clause nearest the verb, past asides: "A French official, speaking on
     # condition of anonymity, said …" is the official's.
     clauses = [c for c in re.split(r"[,;:]", region) if c.strip()] if subject else [region]
+    if subject and clauses:  # "… . Okafor replied: “…”": a name the model missed, alone before the verb
+        last = re.fullmatch(r"\s*([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2})\s*", clauses[-1])
+        if last and not any(fold(w) in _NOT_SPEAKERS | _OPENING_WORDS for w in last.group(1).split()):
+            return Who(last.group(1), EntityKind.org if org_by_form(last.group(1)) else EntityKind.person)
     for clause in reversed(clauses[-3:]):
         words = clause.split()
         if words and len(words) <= 6 and re.match(r"^(?:an?|the|one|two|some|several|many|critics|officials|"
@@ -294,7 +310,10 @@ def _introduced(story: Story, span: QuoteSpan, previous: str | None = None) -> W
         return None
     sentence = story.sentence_start(previous_end - 1)
     verbs = list(_SAY.finditer(story.text, sentence, previous_end))
-    return _speaker(story, sentence, verbs[-1].start() if verbs else previous_end, span.start, subject=True, previous=previous)
+    if verbs and not story.text[sentence:verbs[-1].start()].strip():  # Continued Okafor:
+        return _speaker(story, verbs[-1].end(), previous_end - 1, span.start, verb_first=True, previous=previous)
+    return _speaker(story, sentence, verbs[-1].start() if verbs else previous_end, span.start, subject=True,
+                    previous=previous)
 
 
 def _opens_paragraph(story: Story, span: QuoteSpan) -> bool:
