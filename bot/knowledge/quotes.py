@@ -34,6 +34,7 @@ SAY = (
     r"demanded|demands|shouted|shouts|yelled|yells|exclaimed|sang|sings|mused|wondered|complained|complains|"
     r"lamented|laments|bragged|scoffed|chimed\s+in|suggested|suggests|asking|tweeting|writing|noting|"
     r"explaining|arguing|insisting|declaring|warning|telling|recounted|recounts|"
+    r"questioned|fumed|reacted|proclaimed|reiterated|issued\s+a\s+statement|released\s+a\s+statement|"
     r"shot\s+back|fired\s+back|went\s+on|goes\s+on|snapped|retorted|interjected|barked|reported|reports|"
     r"put\s+it|puts\s+it|summed\s+up|according\s+to"
 )
@@ -94,7 +95,7 @@ def extract(story: Story) -> list[Quote]:
         partial = len(body.split()) <= PARTIAL_WORDS and body[-1] not in ".!?…" and bool(before.strip())
         previous = next((f.who.name for f in reversed(found) if f.who and f.who.kind is EntityKind.person), None)
         who = (_after(story, index, previous) or _before(story, span, sentence_start, partial, previous)
-               or _introduced(story, span, previous))
+               or _introduced(story, span, previous) or (None if partial else _said_just_before(story, span, previous)))
         if partial and (who is None or who.kind is None or not who.named):
             continue  # a scare quote or a borrowed phrase: no one the sentence names says it
         found.append(_Found(span, body, partial, who))
@@ -313,6 +314,24 @@ def _introduced(story: Story, span: QuoteSpan, previous: str | None = None) -> W
     if verbs and not story.text[sentence:verbs[-1].start()].strip():  # Continued Okafor:
         return _speaker(story, verbs[-1].end(), previous_end - 1, span.start, verb_first=True, previous=previous)
     return _speaker(story, sentence, verbs[-1].start() if verbs else previous_end, span.start, subject=True,
+                    previous=previous)
+
+
+def _said_just_before(story: Story, span: QuoteSpan, previous: str | None) -> Who | None:
+    """`Okafor said in a statement. “…”`: a quotation opening a sentence right after one that ends on its
+    speech verb (and a few words: "in a statement", "on Monday") is the speech that verb announced."""
+    start = story.sentence_start(span.start)
+    paragraph_start, _ = story.paragraph_bounds(span.start)
+    if start != span.start or start <= paragraph_start:
+        return None
+    before_start = story.sentence_start(start - 1)
+    sentence = story.text[before_start:start].rstrip()
+    if story.quoted(before_start) or not sentence.endswith((".", ":")):
+        return None
+    verbs = [v for v in _SAY.finditer(sentence) if not story.quoted(before_start + v.start())]
+    if not verbs or len(sentence[verbs[-1].end():].split()) > 6 or not sentence[:verbs[-1].start()].strip():
+        return None
+    return _speaker(story, before_start, before_start + verbs[-1].start(), span.start, subject=True,
                     previous=previous)
 
 
