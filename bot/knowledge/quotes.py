@@ -324,7 +324,9 @@ def _said_just_before(story: Story, span: QuoteSpan, previous: str | None) -> Wh
     paragraph_start, _ = story.paragraph_bounds(span.start)
     if start != span.start or start <= paragraph_start:
         return None
-    before_start = story.sentence_start(start - 1)
+    window = max(paragraph_start, start - 200)
+    last = window + len(story.text[window:start].rstrip()) - 1  # the full stop (or colon) before the quotation
+    before_start = story.sentence_start(max(last, paragraph_start))
     sentence = story.text[before_start:start].rstrip()
     if story.quoted(before_start) or not sentence.endswith((".", ":")):
         return None

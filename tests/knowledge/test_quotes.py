@@ -99,3 +99,34 @@ def test_each_dash_signed_quotation_in_a_collection_has_its_own_speaker() -> Non
     text = ("Readers told us what they thought.\n“The plan is sound and the cost is fair.” ― Dana Whitfield\n"
             "“It will never work in a city this size.” ― Tom Hale.")
     assert [q.speaker for q in extract(text)] == ["Dana Whitfield", "Tom Hale"]
+
+
+@pytest.mark.parametrize(("text", "speaker"), [
+    # a closed quotation followed by a bare "Name said." (a comma typed as a full stop)
+    ("“We will appeal the ruling as soon as the court opens.” Whitfield said.", "Whitfield"),
+    # the verb first, the name after it, the quotation in the next paragraph
+    ("The board met twice.\nContinued Whitfield:\n“We will appeal the ruling as soon as the court opens.”",
+     "Whitfield"),
+    # the attribution in the sentence before
+    ("Dana Whitfield said in a statement. “We will appeal the ruling as soon as the court opens.”",
+     "Dana Whitfield"),
+    # a title with a full stop is not a sentence end
+    ("“We will appeal the ruling as soon as the court opens,” said Rev. Dana Whitfield of Grace Chapel.",
+     "Dana Whitfield"),
+    ("“We will appeal the ruling as soon as the court opens,” said Del. Dana Whitfield of the third district.",
+     "Dana Whitfield"),
+])
+def test_attributions_around_sentence_ends(text: str, speaker: str) -> None:
+    said = extract(text)
+    assert said and said[-1].speaker == speaker, [(q.text, q.speaker) for q in said]
+
+
+def test_the_gender_of_a_pronoun_comes_from_the_story_then_from_common_given_names() -> None:
+    # "scolded him": "him" is someone else, so it says nothing about Nadia Okafor
+    text = ("Tom Hale spoke first. Nadia Okafor scolded him on Monday. “The plan is not ready for a vote,” she said.")
+    assert extract(text)[-1].speaker == "Nadia Okafor"
+    # nothing in the story says who is who: "Linda" is a woman's name, "Peter" a man's
+    text = "Linda Voss met Peter Marsh at the base. “The plan is not ready for a vote,” she said."
+    assert extract(text)[-1].speaker == "Linda Voss"
+    text = "Linda Voss met Peter Marsh at the base. “The plan is not ready for a vote,” he said."
+    assert extract(text)[-1].speaker == "Peter Marsh"
