@@ -38,8 +38,8 @@ SAY = (
     r"shot\s+back|fired\s+back|went\s+on|goes\s+on|snapped|retorted|interjected|barked|reported|reports|"
     r"put\s+it|puts\s+it|summed\s+up|according\s+to"
 )
-CHARACTERISE = (r"call(?:ed|s|ing)?|describ(?:ed|es|ing)|dismiss(?:ed|es|ing)|brand(?:ed|s|ing)|label(?:l)?(?:ed|ing)|labels|"
-                r"term(?:ed|s)|likened|characteri[sz]ed|looked|sounded|seemed")
+CHARACTERISE = (r"call(?:ed|s|ing)?|describ(?:ed|es|ing)|dismiss(?:ed|es|ing)|brand(?:ed|s|ing)|"
+                r"label(?:l)?(?:ed|ing)|labels|term(?:ed|s)|likened|characteri[sz]ed|looked|sounded|seemed")
 _SAY = re.compile(rf"\b(?:{SAY})\b", re.IGNORECASE)
 _SAY_FIRST = re.compile(rf"^(?:{SAY})\b", re.IGNORECASE)
 _SAY_OR_CHARACTERISE = re.compile(rf"\b(?:{SAY}|{CHARACTERISE})\b", re.IGNORECASE)
@@ -153,7 +153,8 @@ def _after(story: Story, index: int, previous: str | None = None) -> Who | None:
         who = _speaker(story, position, position + verb.start(), span.start, previous=previous)
         if who is None and verb.group().lower().startswith("according"):
             np_start = position + verb.end()
-            return _speaker(story, np_start, _noun_phrase_end(story, np_start, end), span.start, verb_first=True, previous=previous)
+            return _speaker(story, np_start, _noun_phrase_end(story, np_start, end), span.start,
+                            verb_first=True, previous=previous)
         return who
     first = story.within(position, position + 2, EntityKind.person)
     if first and re.match(r"\s*,", story.text[first[0].end:]) and _SAY.search(story.text, first[0].end,
@@ -195,7 +196,8 @@ def _before(story: Story, span: QuoteSpan, sentence_start: int, partial: bool,
         verbs = [v for v in _SAY_OR_CHARACTERISE.finditer(before) if not story.quoted(sentence_start + v.start())]
     if verbs and verbs[-1].group().lower().startswith("according"):  # According to X, such systems "…"
         np_start = sentence_start + verbs[-1].end()
-        return _speaker(story, np_start, _noun_phrase_end(story, np_start, span.start), span.start, verb_first=True, previous=previous)
+        return _speaker(story, np_start, _noun_phrase_end(story, np_start, span.start), span.start,
+                        verb_first=True, previous=previous)
     if verbs and not before[:verbs[-1].start()].strip():  # Said Okafor: "…"
         np_start = sentence_start + verbs[-1].end()
         np_end = _noun_phrase_end(story, np_start, span.start)
@@ -203,7 +205,8 @@ def _before(story: Story, span: QuoteSpan, sentence_start: int, partial: bool,
     if verbs:
         verb = verbs[-1]
         if partial or len(before[verb.end():].split()) <= 20:
-            return _speaker(story, sentence_start, sentence_start + verb.start(), span.start, subject=True, previous=previous)
+            return _speaker(story, sentence_start, sentence_start + verb.start(), span.start,
+                            subject=True, previous=previous)
     if before.rstrip().endswith(":"):  # Smith put it bluntly: "…"
         return _speaker(story, sentence_start, span.start, span.start, subject=True, previous=previous)
     return None
