@@ -253,8 +253,10 @@ def _kinds(raw: Sequence[tuple[str, str, int, int]], text: str) -> dict[str, Ent
         elif vote["ORG"] and " and " in name and len(name.split()) <= 3:
             continue  # "Pro and Air": a list of products, not a body
         elif vote["ORG"] or (vote["FAC"] and _ORG_WORDS.search(name)):
+            # "Voss, the former chief executive, …" introduces "Dana Voss" as much as her full name would.
             person = _person_form(name) and (vote["PERSON"] > 2 * vote["ORG"] or (
-                " " in name and len(name.split()) <= 3 and _person_context(text, where[name])))
+                " " in name and len(name.split()) <= 3
+                and _person_context(text, [*where[name], *where.get(name.split()[-1], [])])))
             kinds[name] = EntityKind.person if person else EntityKind.org
         elif vote["PERSON"] and _person_form(name):
             kinds[name] = EntityKind.person
