@@ -40,6 +40,7 @@ _TERMINATOR = re.compile(r"(?<![.!?])[.!?]++[”’\"']?(?=\s++[A-Z“\"‘'(]|\
 
 
 _PRONOUN_PARAGRAPHS = 3  # how far back a "she" may reach: this paragraph and the three before it
+_PRONOUN_CANDIDATES = 40  # mentions weighed for one pronoun: a reader's memory, and a bound on hostile text
 _SENTENCE_COST = 1.0
 _PREVIOUS_SPEAKER = 1.5
 _GENDER_KNOWN = 0.5
@@ -84,6 +85,7 @@ class Story:
             counts[self.name(span)] = counts.get(self.name(span), 0) + 1
         self._org_counts = counts
         self._gender_cache: dict[str, str] | None = None
+        self._roles: dict[int, str] = {}
 
     def name(self, span: Span) -> str:
         return self.alias_of.get(span.text, span.text)
@@ -128,7 +130,7 @@ class Story:
         scores: dict[str, tuple[float, Span]] = {}
         genders = self._genders()
         people = self.people[:bisect.bisect_left(self._starts[EntityKind.person], offset)]
-        for span in reversed(people):
+        for span in itertools.islice(reversed(people), _PRONOUN_CANDIDATES):
             if span.start < window:
                 break
             if self.quoted(span.start):
@@ -173,6 +175,12 @@ class Story:
 
     def _role(self, span: Span) -> str:
         """subject, object or oblique (after a preposition or a possessive of someone else's)."""
+        role = self._roles.get(span.start)
+        if role is None:
+            role = self._roles[span.start] = self._find_role(span)
+        return role
+
+    def _find_role(self, span: Span) -> str:
         before = self.text[max(0, span.start - 50):span.start]
         if _PREPOSITION.search(before) or re.match(r"['’]s?\b", self.text[span.end:span.end + 3]):
             return "oblique"

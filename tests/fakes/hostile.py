@@ -26,6 +26,7 @@ WORST = {
     "apostrophes": ("", "'a ", ""),
     "single-quoted sayings": ("", "‘Yes,’ she said. ", ""),
     "spaces after a full stop": ("A.", " ", "“B” he said."),
+    "names and pronoun attributions": ("", "Maria Lopez met Alan Reyes. “Go,” she said. ", ""),
 }
 
 
