@@ -149,6 +149,11 @@ class Story:
             return None
         return max(scores.values(), key=lambda pair: (pair[0], pair[1].start))[1]
 
+    def may_be(self, name: str, pronoun: str) -> bool:
+        """Whether nothing in the story says `name` is not a "she" (or a "he")."""
+        wanted = "f" if pronoun.lower() in ("she", "her") else "m"
+        return self._genders().get(name, wanted) == wanted
+
     def _paragraph_back(self, paragraph_start: int, count: int) -> int:
         """The start of the non-empty paragraph `count` paragraphs before the one at `paragraph_start`."""
         i = bisect.bisect_right(self._line_starts, paragraph_start) - 1

@@ -239,8 +239,12 @@ def _speaker(story: Story, start: int, end: int, quote_at: int, *, verb_first: b
     if pronoun:
         at = start + pronoun.start()
         word = re.search(r"she|he", pronoun.group(), re.IGNORECASE)
-        resolved = story.pronoun_antecedent(at if subject else quote_at, word.group() if word else "he", previous)
-        return Who(story.name(resolved), EntityKind.person) if resolved else None
+        pronoun_word = word.group() if word else "he"
+        resolved = story.pronoun_antecedent(at if subject else quote_at, pronoun_word, previous)
+        if resolved:
+            return Who(story.name(resolved), EntityKind.person)
+        # No one named nearby fits: "she" goes on speaking for the last speaker, if nothing says otherwise.
+        return Who(previous, EntityKind.person) if previous and story.may_be(previous, pronoun_word) else None
     orgs = story.within(start, end, EntityKind.org)
     if orgs:
         return Who(story.name(orgs[-1] if subject else orgs[0]), EntityKind.org)

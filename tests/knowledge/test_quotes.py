@@ -130,3 +130,12 @@ def test_the_gender_of_a_pronoun_comes_from_the_story_then_from_common_given_nam
     assert extract(text)[-1].speaker == "Linda Voss"
     text = "Linda Voss met Peter Marsh at the base. “The plan is not ready for a vote,” he said."
     assert extract(text)[-1].speaker == "Peter Marsh"
+
+
+def test_a_pronoun_with_no_one_named_nearby_continues_the_last_speaker_if_nothing_says_otherwise() -> None:
+    filler = ["The crowd cheered.", "Rain fell on the square.", "The band played on.", "Night came early."]
+    text = "\n".join(["“We are ready for this,” said Maria Lopez.", *filler, "“And we will win,” she added."])
+    assert [q.speaker for q in extract(text)] == ["Maria Lopez", "Maria Lopez"]
+    text = "\n".join(["Mr. Tom Hale spoke. “We are ready for this,” said Tom Hale.", *filler,
+                      "“And we will win,” she added."])
+    assert [q.speaker for q in extract(text)] == ["Tom Hale", None]
