@@ -38,10 +38,11 @@ def grow(unit: str, length: int, lead: str = "", tail: str = "") -> str:
 
 def varied_names(length: int) -> str:
     """Thousands of different people and companies, each quoted once (no two names alike)."""
-    parts, n = [], 0
-    while sum(map(len, parts)) < length:
-        parts.append(f"Dana{n} Okafor{n} of Acme{n} Labs said “go.” ")
-        n += 1
+    parts: list[str] = []
+    total = 0
+    while total < length:
+        parts.append(f"Dana{len(parts)} Okafor{len(parts)} of Acme{len(parts)} Labs said “go.” ")
+        total += len(parts[-1])
     return "".join(parts)
 
 
