@@ -29,7 +29,7 @@ from bot.knowledge import quotemarks
 from bot.knowledge import quotes as quote_finder
 from bot.knowledge.coref import Story
 from bot.knowledge.events import find_events
-from bot.knowledge.nlp import sentences, spacy_model
+from bot.knowledge.nlp import defuse, sentences, spacy_model, token_prefix
 from bot.knowledge.roles import find_roles
 from bot.knowledge.summarize import FactPicker, one_line
 from bot.models import Enrichment, ExtractedEntity
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_CHARS = 100_000  # a story longer than this is read up to here: enough for any news article
+MAX_TOKENS = 10_000  # and no further than this many words and marks (~7,000 words: longer than nearly all news)
 BATCH = 32
 
 
@@ -67,12 +68,12 @@ class Enricher:
             self._worker = None
 
     def enrich(self, batch: Sequence[StoryText]) -> list[Enrichment]:
-        texts = [s.text[:MAX_CHARS] for s in batch]
+        texts = [token_prefix(s.text[:MAX_CHARS], MAX_TOKENS) for s in batch]
         full = [i for i, s in enumerate(batch) if s.relevant or self.config.full_for == "all"]
         docs: dict[int, Doc] = {}
         if full:
             nlp = spacy_model(self.config.model)
-            docs = dict(zip(full, nlp.pipe((texts[i] for i in full), batch_size=BATCH), strict=True))
+            docs = dict(zip(full, nlp.pipe((defuse(texts[i]) for i in full), batch_size=BATCH), strict=True))
         return [self._one(story, text, docs.get(i)) for i, (story, text) in enumerate(zip(batch, texts, strict=True))]
 
     def _one(self, story: StoryText, text: str, doc: Doc | None) -> Enrichment:

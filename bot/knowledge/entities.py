@@ -9,6 +9,9 @@ any particular story.
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -100,7 +103,7 @@ def mentions(doc: Doc, text: str) -> list[Span]:
         if label not in LABELS:
             continue
         name = clean_name(text[start:end], person=label == "PERSON")
-        if not _plausible(name) or any(a <= start < b for a, b in credits):
+        if not _plausible(name) or _in_regions(credits, start):
             continue
         offset = text.find(name, start, end)
         start = offset if offset >= 0 else start
@@ -124,11 +127,46 @@ def _known_orgs(text: str, raw: list[tuple[str, str, int, int]], credits: list[t
     known = []
     for match in _KNOWN.finditer(text):
         start, end = match.start(1), match.end(1)
-        if text[start].isupper() and not any(a <= start < b for a, b in credits):
+        if text[start].isupper() and not _in_regions(credits, start):
             known.append((text[start:end], "ORG", start, end))
-    kept = [r for r in raw if not any(s < r[3] and r[2] < e and (e - s) > (r[3] - r[2]) for _, _, s, e in known)]
-    taken = [(s, e) for _, _, s, e in kept]
-    return sorted(kept + [k for k in known if not any(a < k[3] and k[2] < b for a, b in taken)], key=lambda r: r[2])
+    known_spans = _Intervals((s, e) for _, _, s, e in known)
+    kept = [r for r in raw if not any(e - s > r[3] - r[2] for s, e in known_spans.overlapping(r[2], r[3]))]
+    taken = _Intervals((s, e) for _, _, s, e in kept)
+    return sorted(kept + [k for k in known if not taken.overlaps(k[2], k[3])], key=lambda r: r[2])
+
+
+class _Intervals:
+    """Non-overlapping (start, end) spans, sorted, asked "what overlaps this?" by binary search, so that
+    checking every mention of a name repeated ten thousand times is not ten thousand squared steps."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        self.spans: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if not self.spans or start >= self.spans[-1][1]:
+                self.spans.append((start, end))
+
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int]]:
+        low = bisect.bisect_right(self.spans, (start, start))
+        low = max(0, low - 1)  # the span that opens before `start` may still reach past it
+        found = []
+        for a, b in itertools.islice(self.spans, low, None):
+            if a >= end:
+                break
+            if b > start:
+                found.append((a, b))
+        return found
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return bool(self.overlapping(start, end))
+
+    def add(self, start: int, end: int) -> None:
+        bisect.insort(self.spans, (start, end))
+
+
+def _in_regions(regions: Sequence[tuple[int, int]], offset: int) -> bool:
+    """Is `offset` inside one of `regions` (sorted, as `credit_regions` returns them)?"""
+    n = bisect.bisect_right(regions, (offset, math.inf))
+    return n > 0 and regions[n - 1][0] <= offset < regions[n - 1][1]
 
 
 _ABBREVIATED_RANK = re.compile(
@@ -198,23 +236,31 @@ def _kinds(raw: Sequence[tuple[str, str, int, int]], text: str) -> dict[str, Ent
     person_parts = {part for name, v in votes.items() if v["PERSON"] and " " in name and not _org_by_form(name)
                     for part in name.split()}
     org_names = [name for name, v in votes.items() if v["ORG"]]
+    # Longer names by their first word: "Stellwerk" -> ["Stellwerk Analytics"] (asked for every name).
+    longer: dict[str, list[str]] = defaultdict(list)
+    for other in votes:
+        if " " in other:
+            longer[other.split(" ", 1)[0]].append(other)
+    org_longer = {name.split(" ", 1)[0] for name in org_names if " " in name}
     kinds: dict[str, EntityKind] = {}
     for name, vote in votes.items():
         if _org_by_form(name):
             kinds[name] = EntityKind.org
         elif name in person_parts:
             kinds[name] = EntityKind.person  # "Reyes" of "Alan Reyes", whatever the model said once
-        elif " " not in name and any(other.startswith(name + " ") and _org_by_form(other) for other in votes):
+        elif " " not in name and any(_org_by_form(other) for other in longer.get(name, ())):
             kinds[name] = EntityKind.org  # "Stellwerk" of "Stellwerk Analytics"
         elif vote["ORG"] and " and " in name and len(name.split()) <= 3:
             continue  # "Pro and Air": a list of products, not a body
         elif vote["ORG"] or (vote["FAC"] and _ORG_WORDS.search(name)):
+            # "Voss, the former chief executive, …" introduces "Dana Voss" as much as her full name would.
             person = _person_form(name) and (vote["PERSON"] > 2 * vote["ORG"] or (
-                " " in name and len(name.split()) <= 3 and _person_context(text, where[name])))
+                " " in name and len(name.split()) <= 3
+                and _person_context(text, [*where[name], *where.get(name.split()[-1], [])])))
             kinds[name] = EntityKind.person if person else EntityKind.org
         elif vote["PERSON"] and _person_form(name):
             kinds[name] = EntityKind.person
-        elif not vote["GPE"] and any(other.startswith(name + " ") for other in org_names):
+        elif not vote["GPE"] and " " not in name and name in org_longer:
             kinds[name] = EntityKind.org  # "Helix" (tagged a nationality) of "Helix Defense Systems"
         # GPE and NORP alone are places and peoples: left out, unless the form says organisation.
     # "Marsh" of "Helena Marsh", once "Helena Marsh" is known to be a person (from the way she is
@@ -254,7 +300,7 @@ def _refind(text: str, found: list[Span], credits: list[tuple[int, int]]) -> lis
                 surfaces[last] = EntityKind.person
     if not surfaces:
         return found
-    taken = [(s.start, s.end) for s in found]
+    taken = _Intervals((s.start, s.end) for s in found)
     extra = []
     for surface in sorted(surfaces, key=len, reverse=True):  # longest first, so "Alan Reyes" before "Reyes"
         start = text.find(surface)
@@ -262,10 +308,9 @@ def _refind(text: str, found: list[Span], credits: list[tuple[int, int]]) -> lis
             end = start + len(surface)
             bounded = (start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_@")) and (
                 end == len(text) or not (text[end].isalnum() or text[end] == "_"))
-            if bounded and not any(a < end and start < b for a, b in taken) and \
-                    not any(a <= start < b for a, b in credits):
+            if bounded and not taken.overlaps(start, end) and not _in_regions(credits, start):
                 extra.append(Span(surface, surfaces[surface], start, end))
-                taken.append((start, end))
+                taken.add(start, end)
             start = text.find(surface, start + 1)
     return sorted(found + extra, key=lambda s: s.start)
 
@@ -303,10 +348,12 @@ def _person_aliases(names: Iterable[str]) -> dict[str, str]:
     unique = sorted(set(names), key=lambda n: (-len(n.split()), -len(n)))
     full = [n for n in unique if " " in n]
     alias_of: dict[str, str] = {}
+    same_ends: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for name in full:
+        same_ends[(name.split()[0], _surname(name))].append(name)
     for name in full:
         # "Sam H. Altman" and "Sam Altman" are one person: same first and last word.
-        longer = [f for f in full if f != name and f.split()[0] == name.split()[0]
-                  and _surname(f) == _surname(name) and len(f) > len(name)]
+        longer = [f for f in same_ends[(name.split()[0], _surname(name))] if f != name and len(f) > len(name)]
         alias_of[name] = alias_of.get(longer[0], longer[0]) if longer else name
     by_surname: dict[str, set[str]] = defaultdict(set)
     by_first: dict[str, set[str]] = defaultdict(set)
@@ -327,9 +374,18 @@ def _org_aliases(names: Iterable[str]) -> dict[str, str]:
         groups[org_key(name)].append(name)
     display = {key: org_display(max(group, key=lambda n: (len(n.split()), len(n)))) for key, group in groups.items()}
     keys = sorted(groups, key=len, reverse=True)
+    # What each key may abbreviate, by its leading words or its initials, in the order of `keys`.
+    expands: dict[str, list[str]] = defaultdict(list)
+    for k in keys:
+        parts = k.split(" ")
+        shorter = {" ".join(parts[:n]) for n in range(1, len(parts))}
+        if _initials(k):
+            shorter.add(_initials(k))
+        for short in shorter:
+            expands[short].append(k)
     target: dict[str, str] = {}
     for key in keys:
-        longer = [k for k in keys if len(k) > len(key) and (k.startswith(key + " ") or _initials(k) == key)]
+        longer = [k for k in expands.get(key, ()) if len(k) > len(key)]
         target[key] = longer[0] if len(longer) == 1 else key
     return {name: display[target[key]] for key, group in groups.items() for name in group}
 

@@ -64,7 +64,7 @@ RANKS = {
     "rear adm.": "Rear Admiral", "rear admiral": "Rear Admiral", "cmdr.": "Commander", "commander": "Commander",
     "sen.": "Senator", "senator": "Senator", "rep.": "Representative", "gov.": "Governor",
 }
-HONORIFICS = words("mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame")
+HONORIFICS = words("mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame rev. del.")  # Rev. (clergy), Del. (delegate)
 
 # Head nouns of job titles: "chief technology officer", "head of robotics", "union steward".
 TITLE_HEADS = (
@@ -151,3 +151,26 @@ def title_key(title: str) -> str:
     """One form for the ways of writing a title ("chief executive" is "CEO")."""
     text = re.sub(r"\s+", " ", title.lower()).strip()
     return _TITLE_SYNONYMS.get(text, text)
+
+
+# Common English given names whose bearers are overwhelmingly of one gender: a last resort for "she"
+# and "he" when the story itself does not say (an honorific or a pronoun that refers back wins).
+MALE_NAMES = words("""
+aaron adam alan albert alex alexander andrew anthony arthur ben benjamin bernie bill billy bob bobby brad
+brandon brett brian bruce bryan carl charles charlie chris christopher chuck craig dan daniel dave david dennis
+dick don donald doug douglas ed eddie edward eric frank fred gary george gerald greg gregory harold harry henry
+howard ian jack jacob jake james jason jeb jeff jeffrey jerry jim jimmy joe joel john johnny jon jonathan jorge jose
+joseph josh joshua juan justin keith ken kenneth kevin larry lawrence lindsey luis marco mark martin matt matthew
+michael mike mitch mitt nathan newt nick nicholas patrick paul peter phil philip ralph randy ray raymond reince
+richard rick rob robert roger ron ronald roy russell ryan sam samuel scott sean stephen steve steven ted terry
+thomas tim timothy todd tom tony travis vincent walter wayne william willie
+""")
+FEMALE_NAMES = words("""
+abigail alice alicia amanda amy andrea angela ann anna anne barbara betty beverly brenda carol caroline carolyn
+catherine cheryl christina christine claire cynthia dana deborah debbie debra denise diana diane donna doris
+dorothy elizabeth ellen emily emma evelyn frances gloria grace hannah heather helen hillary huma ivanka jacqueline
+jane janet janice jean jennifer jessica jill joan joyce judith judy julia julie karen katherine kathleen kathy
+kelly kellyanne kimberly laura lauren linda lisa lori loretta louise margaret maria marie marilyn martha mary
+megan megyn melania melanie melissa michelle nancy nicole nikki olivia pamela patricia paula rachel rebecca
+rose ruth sandra sarah sharon shirley stephanie susan teresa theresa tina virginia wanda
+""")

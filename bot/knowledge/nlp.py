@@ -7,7 +7,9 @@ story, and every rule downstream works from entities, quotation marks and word p
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import logging
 import re
 import threading
@@ -57,6 +59,33 @@ def ner_components(nlp: Language) -> list[str]:
     return wanted
 
 
+# spaCy's tokenizer strips prefixes and suffixes from a token one at a time, rescanning what is left:
+# a 4,000-character run of "!?" took seconds and a longer one grows with its square. No word or name
+# is this long, so such runs are broken with spaces before the model sees them.
+LONGEST_WORD = 64
+_LONG_RUN = re.compile(rf"\S{{{LONGEST_WORD},}}")
+_ROUGH_TOKEN = re.compile(r"\w+|[^\w ]")
+
+
+def defuse(text: str) -> str:
+    """`text` with every run of more than LONGEST_WORD non-space characters cut by spaces, keeping its
+    length, so every offset into the result is an offset into `text`."""
+    def cut(match: re.Match[str]) -> str:
+        chars = list(match.group())
+        chars[LONGEST_WORD - 1::LONGEST_WORD] = " " * len(chars[LONGEST_WORD - 1::LONGEST_WORD])
+        return "".join(chars)
+
+    return _LONG_RUN.sub(cut, text)
+
+
+def token_prefix(text: str, tokens: int) -> str:
+    """The start of `text` holding at most `tokens` words and punctuation marks: the model's cost
+    grows with tokens, not characters, and a story of nothing but quotation marks has one per
+    character."""
+    match = next(itertools.islice(_ROUGH_TOKEN.finditer(text), tokens, None), None)
+    return text if match is None else text[:match.start()]
+
+
 def spacy_model(name: str) -> Language:
     with _lock:  # two threads must not load the same model twice
         return _spacy(name)
@@ -81,6 +110,13 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
     if not pieces:
         return []
     quoted = quotemarks.find(paragraph)
+    starts = [q.start for q in quoted]
+    reach = list(itertools.accumulate((q.end - 1 for q in quoted), max))  # furthest inside so far
+
+    def inside(offset: int) -> bool:
+        n = bisect.bisect_left(starts, offset)
+        return n > 0 and reach[n - 1] > offset
+
     merged: list[list[int]] = [pieces[0]]
     for start, end in pieces[1:]:
         closer = _LEADING_CLOSER.match(paragraph[start:end])
@@ -92,7 +128,7 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
             if start >= end:
                 continue
         boundary = merged[-1][1]
-        if any(q.start < boundary < q.end - 1 for q in quoted):
+        if inside(boundary):
             merged[-1][1] = end
         else:
             merged.append([start, end])

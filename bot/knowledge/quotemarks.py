@@ -7,6 +7,8 @@ paragraphs: the paragraph is left open and the next one starts with a fresh open
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -96,27 +98,45 @@ def _opens(text: str, i: int, paragraph_start: int) -> bool:
 
 def _singles(text: str, start: int, end: int, index: int, doubles: list[QuoteSpan]) -> list[QuoteSpan]:
     """British-style quotes. An opening mark follows a space; a closing one is followed by a space or
-    punctuation, never a letter (which makes it an apostrophe: "don’t", "company’s")."""
-    def inside(i: int) -> bool:
-        return any(d.start <= i < d.end for d in doubles)
+    punctuation, never a letter (which makes it an apostrophe: "don’t", "company’s").
 
+    Every mark is looked at a bounded number of times (closers are taken from one sorted list with a
+    moving cursor, doubles found by binary search), so a paragraph of apostrophes stays linear."""
     marks = [m.start() for m in _SINGLE.finditer(text, start, end)]
     if not marks:
         return []
+    double_starts = [d.start for d in doubles]
+
+    def inside(i: int) -> bool:  # doubles do not overlap: only the last one opened before i can hold it
+        n = bisect.bisect_right(double_starts, i)
+        return n > 0 and doubles[n - 1].end > i
+
+    def double_between(a: int, b: int) -> bool:
+        n = bisect.bisect_right(double_starts, a)
+        return n < len(double_starts) and double_starts[n] < b
+
     openers = [i for i in marks if text[i] in "‘'" and not inside(i) and _single_opens(text, i, start)]
+    closers = [i for i in marks if text[i] in "’'" and _single_closes(text, i, end)]
     spans = []
     taken_until = start
+    cursor = 0
     for n, opener in enumerate(openers):
         if opener < taken_until:
             continue
         limit = openers[n + 1] if n + 1 < len(openers) else end
-        closers = [i for i in marks if opener + 2 <= i < limit and text[i] in "’'" and _single_closes(text, i, end)]
-        if not closers:
-            continue
+        while cursor < len(closers) and closers[cursor] < opener + 2:
+            cursor += 1
         # "the soldiers’ lives": a plural possessive looks like a closing mark; prefer a later one.
-        plain = [i for i in closers if not _plural_possessive(text, i, end)]
-        closer = plain[0] if plain else closers[0]
-        if any(opener < d.start < closer for d in doubles):
+        first = plain = None
+        for i in itertools.islice(closers, cursor, None):
+            if i >= limit:
+                break
+            first = i if first is None else first
+            if not _plural_possessive(text, i, end):
+                plain = i
+                break
+        closer = plain if plain is not None else first
+        if closer is None or double_between(opener, closer):
             continue
         spans.append(QuoteSpan(opener, closer + 1, opener + 1, closer, index, single=True))
         taken_until = closer + 1

@@ -31,10 +31,15 @@ SAY = (
     r"predicted|predicts|declared|declares|remarked|remarks|observed|observes|responded|responds|answered|"
     r"commented|comments|quipped|agreed|agrees|countered|counters|contended|contends|maintained|maintains|"
     r"joked|boasted|testified|testifies|vowed|vows|pledged|promised|urged|urges|pointed\s+out|points\s+out|"
+    r"demanded|demands|shouted|shouts|yelled|yells|exclaimed|sang|sings|mused|wondered|complained|complains|"
+    r"lamented|laments|bragged|scoffed|chimed\s+in|suggested|suggests|asking|tweeting|writing|noting|"
+    r"explaining|arguing|insisting|declaring|warning|telling|recounted|recounts|"
+    r"questioned|fumed|reacted|proclaimed|reiterated|issued\s+a\s+statement|released\s+a\s+statement|"
+    r"shot\s+back|fired\s+back|went\s+on|goes\s+on|snapped|retorted|interjected|barked|reported|reports|"
     r"put\s+it|puts\s+it|summed\s+up|according\s+to"
 )
-CHARACTERISE = (r"call(?:ed|s|ing)?|describ(?:ed|es|ing)|dismiss(?:ed|es|ing)|brand(?:ed|s|ing)|label(?:l)?ed|"
-                r"term(?:ed|s)|likened|characteri[sz]ed|looked|sounded|seemed")
+CHARACTERISE = (r"call(?:ed|s|ing)?|describ(?:ed|es|ing)|dismiss(?:ed|es|ing)|brand(?:ed|s|ing)|"
+                r"label(?:l)?(?:ed|ing)|labels|term(?:ed|s)|likened|characteri[sz]ed|looked|sounded|seemed")
 _SAY = re.compile(rf"\b(?:{SAY})\b", re.IGNORECASE)
 _SAY_FIRST = re.compile(rf"^(?:{SAY})\b", re.IGNORECASE)
 _SAY_OR_CHARACTERISE = re.compile(rf"\b(?:{SAY}|{CHARACTERISE})\b", re.IGNORECASE)
@@ -49,8 +54,14 @@ _TITLE_MARKER = re.compile(r"\b(?:titled|entitled|called|named|dubbed|code-?name
 _TITLE_NOUN = re.compile(r"\b(?:book|film|movie|report|paper|song|album|show|series|program|programme|project|"
                          r"operation|initiative|exercise|bill|essay|article|op-ed|column|podcast|documentary|"
                          r"headline|slogan|motto|hashtag|campaign|memo)\s*,?\s*$", re.IGNORECASE)
+_APPOSITIVE = re.compile(r"\s*(?:\([^()]{1,30}\)\s*)?,\s+(?:who\b|whose\b|an?\s|the\s|[a-z]|\d)")
+_OPENING_WORDS = words("the a an but and so yet then still later meanwhile however he she they we i it this that "
+                       "there here when while as after before if instead also")
+_BARE_SAID = re.compile(r"(?:[A-Z][\w.’'-]*\s+){1,3}(?P<verb>said|says|wrote|added|told\s+\w+)[\s.]*")
+_BYLINE = re.compile(r"\s*(?:[A-Z][\w.’'-]*\.?\s+){0,4}[A-Z][\w’'-]+[\s.]*")
 _SMALL = words("a an the of and or in on at to for with by from as vs")
 PARTIAL_WORDS = 8
+MAX_QUOTES = 300  # a news story has dozens at most; past this a text is a transcript, a list or an attack
 _NOT_SPEAKERS = NOT_NAMES | MONTHS | DAYS | frozenset(("it", "this", "that", "there", "here", "officials", "critics",
                                                      "analysts", "experts", "police", "authorities", "sources"))
 
@@ -73,7 +84,7 @@ class _Found:
 def extract(story: Story) -> list[Quote]:
     """Every quotation in the story with its speaker (None when the text does not say)."""
     found: list[_Found] = []
-    for index, span in enumerate(story.quotes):
+    for index, span in enumerate(story.quotes[:MAX_QUOTES]):
         body = span.body(story.text).rstrip(",;: ").strip()
         if len(body) < 2 or not any(ch.isalpha() for ch in body):
             continue
@@ -82,7 +93,9 @@ def extract(story: Story) -> list[Quote]:
         if _title_or_scare(story, before, body, sentence_start):
             continue
         partial = len(body.split()) <= PARTIAL_WORDS and body[-1] not in ".!?…" and bool(before.strip())
-        who = _after(story, index) or _before(story, span, sentence_start, partial) or _introduced(story, span)
+        previous = next((f.who.name for f in reversed(found) if f.who and f.who.kind is EntityKind.person), None)
+        who = (_after(story, index, previous) or _before(story, span, sentence_start, partial, previous)
+               or _introduced(story, span, previous) or (None if partial else _said_just_before(story, span, previous)))
         if partial and (who is None or who.kind is None or not who.named):
             continue  # a scare quote or a borrowed phrase: no one the sentence names says it
         found.append(_Found(span, body, partial, who))
@@ -107,7 +120,7 @@ def _title_or_scare(story: Story, before: str, body: str, sentence_start: int) -
     return title_case and body[-1] not in ".!?…," and bool(before.strip())
 
 
-def _after(story: Story, index: int) -> Who | None:
+def _after(story: Story, index: int, previous: str | None = None) -> Who | None:
     """`"…," said X` / `"…," X said` / `"…," according to X`, in the rest of the quotation's sentence."""
     span = story.quotes[index]
     _, paragraph_end = story.paragraph_bounds(span.start)
@@ -117,23 +130,37 @@ def _after(story: Story, index: int) -> Who | None:
     if span.runs_on:
         return None
     end = story.sentence_end(span.end, limit)
-    lead = re.match(r"[\s,;:—–-]*", story.text[span.end:end])
+    lead = re.match(r"[\s,;:—–―-]*", story.text[span.end:end])
     position = span.end + (lead.end() if lead else 0)
     rest = story.text[position:end]
-    if not rest.strip() or _ends_sentence(span.body(story.text), rest):
+    if lead and re.search("[—–―-]", lead.group()) and _BYLINE.fullmatch(story.text[position:paragraph_end]):
+        # “…” ― Dana Okafor: a quotation signed with a dash, as in a collection of readers' answers
+        return _speaker(story, position, paragraph_end, span.start, verb_first=True, previous=previous)
+    if not rest.strip():
         return None
+    if _ends_sentence(span.body(story.text), rest):
+        bare = _BARE_SAID.fullmatch(rest)  # “…missing.” Okafor said.  (a comma mistyped as a full stop)
+        if bare is None:
+            return None
+        return _speaker(story, position, position + bare.start("verb"), span.start, previous=previous)
     verb = _SAY_FIRST.match(rest)
     if verb:  # "…," said Col. Renata Voss, who …
         np_start = position + verb.end()
         np_end = _noun_phrase_end(story, np_start, end)
-        return _speaker(story, np_start, np_end, span.start, verb_first=True)
+        return _speaker(story, np_start, np_end, span.start, verb_first=True, previous=previous)
     verb = _SAY.search(rest[:160])
     if verb and len(rest[:verb.start()].split()) <= 14:  # "…," an OpenAI spokesperson was quoted as saying
-        who = _speaker(story, position, position + verb.start(), span.start)
+        who = _speaker(story, position, position + verb.start(), span.start, previous=previous)
         if who is None and verb.group().lower().startswith("according"):
             np_start = position + verb.end()
-            return _speaker(story, np_start, _noun_phrase_end(story, np_start, end), span.start, verb_first=True)
+            return _speaker(story, np_start, _noun_phrase_end(story, np_start, end), span.start,
+                            verb_first=True, previous=previous)
         return who
+    first = story.within(position, position + 2, EntityKind.person)
+    if first and re.match(r"\s*,", story.text[first[0].end:]) and _SAY.search(story.text, first[0].end,
+                                                                              min(end, first[0].end + 300)):
+        # "…," Dana Okafor, the director of a lab that works on …, told the paper.
+        return Who(story.name(first[0]), EntityKind.person)
     return None
 
 
@@ -158,7 +185,8 @@ def _noun_phrase_end(story: Story, start: int, end: int) -> int:
         position = inside.end
 
 
-def _before(story: Story, span: QuoteSpan, sentence_start: int, partial: bool) -> Who | None:
+def _before(story: Story, span: QuoteSpan, sentence_start: int, partial: bool,
+            previous: str | None = None) -> Who | None:
     """`X said: "…"`, `X warned that "…"`, `According to X, "…"`, and for a phrase, `X called it "…"`."""
     before = story.text[sentence_start:span.start]
     if not before.strip():
@@ -168,26 +196,41 @@ def _before(story: Story, span: QuoteSpan, sentence_start: int, partial: bool) -
         verbs = [v for v in _SAY_OR_CHARACTERISE.finditer(before) if not story.quoted(sentence_start + v.start())]
     if verbs and verbs[-1].group().lower().startswith("according"):  # According to X, such systems "…"
         np_start = sentence_start + verbs[-1].end()
-        return _speaker(story, np_start, _noun_phrase_end(story, np_start, span.start), span.start, verb_first=True)
+        return _speaker(story, np_start, _noun_phrase_end(story, np_start, span.start), span.start,
+                        verb_first=True, previous=previous)
+    if verbs and not before[:verbs[-1].start()].strip():  # Said Okafor: "…"
+        np_start = sentence_start + verbs[-1].end()
+        np_end = _noun_phrase_end(story, np_start, span.start)
+        return _speaker(story, np_start, np_end, span.start, verb_first=True, previous=previous)
     if verbs:
         verb = verbs[-1]
-        if partial or len(before[verb.end():].split()) <= 12:
-            return _speaker(story, sentence_start, sentence_start + verb.start(), span.start, subject=True)
+        if partial or len(before[verb.end():].split()) <= 20:
+            return _speaker(story, sentence_start, sentence_start + verb.start(), span.start,
+                            subject=True, previous=previous)
     if before.rstrip().endswith(":"):  # Smith put it bluntly: "…"
-        return _speaker(story, sentence_start, span.start, span.start, subject=True)
+        return _speaker(story, sentence_start, span.start, span.start, subject=True, previous=previous)
     return None
 
 
 def _speaker(story: Story, start: int, end: int, quote_at: int, *, verb_first: bool = False,
-             subject: bool = False) -> Who | None:
+             subject: bool = False, previous: str | None = None) -> Who | None:
     """Who the words between `start` and `end` name: a person, an organisation, a pronoun, a description."""
     region = story.text[start:end]
     people = story.within(start, end, EntityKind.person)
     if people:
         if subject:  # the subject is the name nearest the verb that is not an object of a preposition
-            free = [p for p in people if not re.search(r"\b(?:with|by|for|to|from|of|about|against)\s+$",
+            free = [p for p in people if not re.search(r"\b(?:with|by|for|to|from|of|about|against|at|on|in)\s+$",
                                                        story.text[max(start, p.start - 12):p.start])]
-            person = (free or people)[-1]
+            # "Dana Okafor, who runs Reyes's campaign, said": the subject, not a name in its aside
+            owners = [p for p in free if not re.match(r"['’]s?\b", story.text[p.end:p.end + 3])]
+            free = owners or free
+            speaking = [p for p in free if _SAY_FIRST.match(story.text[p.end:end].lstrip())]
+            if free and _APPOSITIVE.match(story.text, free[0].end, end):
+                person = free[0]
+            elif speaking and not (free and re.fullmatch(r"\s*(?:\w+ly\s*)?", story.text[free[-1].end:end])):
+                person = speaking[-1]  # "Okafor said the plan was Reyes's and said, “…”"
+            else:
+                person = (free or people)[-1]
         else:
             owners = [p for p in people if not re.match(r"['’]s\b", story.text[p.end:p.end + 3])]
             person = (owners or people)[0]
@@ -195,8 +238,13 @@ def _speaker(story: Story, start: int, end: int, quote_at: int, *, verb_first: b
     pronoun = _PRONOUN_BEFORE.search(region) if subject else _PRONOUN.match(region)
     if pronoun:
         at = start + pronoun.start()
-        resolved = story.person_before(at if subject else quote_at)
-        return Who(story.name(resolved), EntityKind.person) if resolved else None
+        word = re.search(r"she|he", pronoun.group(), re.IGNORECASE)
+        pronoun_word = word.group() if word else "he"
+        resolved = story.pronoun_antecedent(at if subject else quote_at, pronoun_word, previous)
+        if resolved:
+            return Who(story.name(resolved), EntityKind.person)
+        # No one named nearby fits: "she" goes on speaking for the last speaker, if nothing says otherwise.
+        return Who(previous, EntityKind.person) if previous and story.may_be(previous, pronoun_word) else None
     orgs = story.within(start, end, EntityKind.org)
     if orgs:
         return Who(story.name(orgs[-1] if subject else orgs[0]), EntityKind.org)
@@ -218,6 +266,10 @@ def _description(region: str, subject: bool) -> Who | None:
     # The subject is the clause nearest the verb, past asides: "A French official, speaking on
     # condition of anonymity, said …" is the official's.
     clauses = [c for c in re.split(r"[,;:]", region) if c.strip()] if subject else [region]
+    if subject and clauses:  # "… . Okafor replied: “…”": a name the model missed, alone before the verb
+        last = re.fullmatch(r"\s*([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2})\s*", clauses[-1])
+        if last and not any(fold(w) in _NOT_SPEAKERS | _OPENING_WORDS for w in last.group(1).split()):
+            return Who(last.group(1), EntityKind.org if org_by_form(last.group(1)) else EntityKind.person)
     for clause in reversed(clauses[-3:]):
         words = clause.split()
         if words and len(words) <= 6 and re.match(r"^(?:an?|the|one|two|some|several|many|critics|officials|"
@@ -254,7 +306,7 @@ def _continue_speakers(story: Story, found: list[_Found]) -> None:
             previous.who = current.who
 
 
-def _introduced(story: Story, span: QuoteSpan) -> Who | None:
+def _introduced(story: Story, span: QuoteSpan, previous: str | None = None) -> Who | None:
     """A paragraph that is a quotation, after one that ends "Smith put it this way:"."""
     start, _ = story.paragraph_bounds(span.start)
     if start == 0 or story.text[start:span.start].strip():
@@ -266,7 +318,30 @@ def _introduced(story: Story, span: QuoteSpan) -> Who | None:
         return None
     sentence = story.sentence_start(previous_end - 1)
     verbs = list(_SAY.finditer(story.text, sentence, previous_end))
-    return _speaker(story, sentence, verbs[-1].start() if verbs else previous_end, span.start, subject=True)
+    if verbs and not story.text[sentence:verbs[-1].start()].strip():  # Continued Okafor:
+        return _speaker(story, verbs[-1].end(), previous_end - 1, span.start, verb_first=True, previous=previous)
+    return _speaker(story, sentence, verbs[-1].start() if verbs else previous_end, span.start, subject=True,
+                    previous=previous)
+
+
+def _said_just_before(story: Story, span: QuoteSpan, previous: str | None) -> Who | None:
+    """`Okafor said in a statement. “…”`: a quotation opening a sentence right after one that ends on its
+    speech verb (and a few words: "in a statement", "on Monday") is the speech that verb announced."""
+    start = story.sentence_start(span.start)
+    paragraph_start, _ = story.paragraph_bounds(span.start)
+    if start != span.start or start <= paragraph_start:
+        return None
+    window = max(paragraph_start, start - 200)
+    last = window + len(story.text[window:start].rstrip()) - 1  # the full stop (or colon) before the quotation
+    before_start = story.sentence_start(max(last, paragraph_start))
+    sentence = story.text[before_start:start].rstrip()
+    if story.quoted(before_start) or not sentence.endswith((".", ":")):
+        return None
+    verbs = [v for v in _SAY.finditer(sentence) if not story.quoted(before_start + v.start())]
+    if not verbs or len(sentence[verbs[-1].end():].split()) > 6 or not sentence[:verbs[-1].start()].strip():
+        return None
+    return _speaker(story, before_start, before_start + verbs[-1].start(), span.start, subject=True,
+                    previous=previous)
 
 
 def _opens_paragraph(story: Story, span: QuoteSpan) -> bool:

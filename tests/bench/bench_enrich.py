@@ -6,6 +6,8 @@ with quotes, titles and former jobs in them) go through (a) the spaCy model's NE
 save into a SQLite store. `enrich.ratio_vs_spacy_ner` = stories/s of (b) / stories/s of (a); the
 target is 0.7 (everything besides NER costs under 30%). The two run batch by batch, alternating, so
 the load of a shared machine falls on both alike; the CPU-time ratio is reported beside it.
+`enrich.adversarial_s_200k`: seconds to enrich the slowest of the known hostile texts (runs of dots,
+thousands of quotations, bare marks...) at 200,000 characters; the issue's bound is 5 s.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bot.config.settings import NlpConfig
 from bot.knowledge.enrich import BATCH, Enricher, StoryText
 from bot.knowledge.nlp import ner_components
 from bot.store import NewStory, Store
+from tests.fakes.hostile import WORST, grow
 
 STORIES = 600
 FIRST = ["Laura", "Peter", "Angela", "Kenji", "Nadia", "Graham", "Maria", "Simone", "Brian", "Helen", "Tomas",
@@ -126,6 +129,13 @@ def run() -> dict[str, float | int | str]:
                     full_wall += time.perf_counter() - wall
                     full_cpu += time.process_time() - cpu
         store.close()
+    # The slowest of the known hostile shapes at 200,000 characters (tests/fakes/hostile.py), one at a time.
+    hostile = {}
+    for name, (lead, unit, tail) in WORST.items():
+        wall = time.perf_counter()
+        enricher.enrich([StoryText("hostile", grow(unit, 200_000, lead, tail))])
+        hostile[name] = time.perf_counter() - wall
+    worst = max(hostile, key=lambda name: hostile[name])
     ner_rate = STORIES / ner_wall
     full_rate = STORIES / full_wall
     words = sum(len(t.split()) for t in texts) / len(texts)
@@ -135,6 +145,8 @@ def run() -> dict[str, float | int | str]:
         "enrich.stories_per_s": round(full_rate, 2),
         "enrich.spacy_ner_stories_per_s": round(ner_rate, 2),
         "enrich.corpus": f"{STORIES} stories, {words:.0f} words on average",
+        "enrich.adversarial_s_200k": round(hostile[worst], 3),
+        "enrich.adversarial_worst_case": worst,
     }
 
 
