@@ -71,7 +71,7 @@ class AnyVariable(Mapping[str, str]):
     def __getitem__(self, name: str) -> str:
         if name.endswith("DATABASE_URL"):
             return "sqlite:///example.db"
-        if name.endswith("URL"):
+        if name.endswith(("URL", "WEBHOOK")):
             return "https://hooks.example.org/services/T0/B0/x"
         return "example-value"
 
