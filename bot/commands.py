@@ -6,6 +6,7 @@ means. The same parser serves the console, Slack and Discord.
 
 from __future__ import annotations
 
+import re
 import shlex
 import time
 from collections.abc import Awaitable, Callable
@@ -92,9 +93,15 @@ ALIASES = {"who": "whois", "search": "news", "sources": "feeds", "?": "help", "t
            "follows": "following"}
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def parse(text: str) -> Invocation:
-    """'/whois Kalinowski' -> Invocation('whois', ['Kalinowski'], 'Kalinowski'); `/sitrep X …` is X."""
-    text = text.strip()
+    """'/whois Kalinowski' -> Invocation('whois', ['Kalinowski'], 'Kalinowski'); `/sitrep X …` is X.
+
+    Control characters are spaces: nobody types them, a NUL is refused by PostgreSQL in any query
+    parameter, and the rest would reach logs and terminals."""
+    text = CONTROL_CHARACTERS.sub(" ", text).strip()
     if len(text) > MAX_COMMAND:
         raise CommandError(f"That command is too long (at most {MAX_COMMAND} characters).")
     if not text:

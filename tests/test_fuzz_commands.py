@@ -23,7 +23,7 @@ from adapters.slack.commands import from_slack_text
 from bot.app import Sitrep
 from bot.cards import MessageCard
 from bot.clock import FakeClock
-from bot.commands import ADMIN, MAX_COMMAND, Caller, parse
+from bot.commands import ADMIN, CONTROL_CHARACTERS, MAX_COMMAND, Caller, parse
 from bot.config.settings import HttpConfig
 from bot.errors import CommandError
 from bot.http.fetch import Fetcher
@@ -79,6 +79,7 @@ def _check_answer(card: object, typed: str) -> None:
 @example("/whois <!channel> @everyone", False)
 @example("/news " + "x" * 600, False)
 @example('/sitrep subscribe "http://127.0.0.1:9/feed', True)
+@example("/sitrep unsubscribe \x00", True)  # PostgreSQL refuses NUL in any text parameter
 @example("/sitrep subscribe http://[::1", True)
 @example("/sitrep subscribe http://a.example:99999/", True)
 @example("/sitrep subscribe https://example.com/feed ai-defense", True)
@@ -132,4 +133,4 @@ def test_discord_options_stay_one_argument_each(words: list[str]) -> None:
     except CommandError:
         assert len(typed) > MAX_COMMAND
         return
-    assert invocation.args == [w for w in words]
+    assert invocation.args == [CONTROL_CHARACTERS.sub(" ", w) for w in words]  # control characters are spaces

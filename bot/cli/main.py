@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import admin, discord_setup, follow, read, serve  # noqa: F401  (importing registers the commands)
+from bot.cli import admin, discord_setup, following, read, serve  # noqa: F401  (importing registers the commands)
 from bot.cli.group import cli
 from bot.errors import ConfigError, SitrepError
 
