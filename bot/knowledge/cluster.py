@@ -33,11 +33,11 @@ campaign's cast and the beat's vocabulary weigh little because the store has rea
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
@@ -47,12 +47,15 @@ from bot.knowledge.signature import SIGNATURE_VERSION, add_names, normalise, sig
 from bot.store.db import new_id, serialize
 from bot.store.schema import clusters, stories
 
-__all__ = ["CONTAINED_THRESHOLD", "PEG_BOOST", "THRESHOLD", "Candidate", "Clusterer", "DocumentFrequency",
-           "add_names", "best_match", "containment", "normalise", "overlap", "signature", "similarity", "stem"]
+__all__ = ["COHESION", "CONTAINED_THRESHOLD", "PEG_BOOST", "THRESHOLD", "Candidate", "Clusterer", "DocumentFrequency",
+           "add_names", "best_match", "choose_cluster", "containment", "normalise", "overlap", "signature",
+           "similarity", "stem"]
 
 THRESHOLD = 0.28
 CONTAINED_THRESHOLD = 0.55
 PEG_BOOST = 3.0
+COHESION = 0.8
+K = TypeVar("K")
 
 
 class DocumentFrequency:
@@ -129,17 +132,30 @@ def similarity(a: Mapping[str, Any], b: Mapping[str, Any], df: DocumentFrequency
     return score
 
 
+def choose_cluster(scored: Iterable[tuple[float, K]], threshold: float = THRESHOLD) -> K | None:
+    """The cluster a story joins, from its scores against the stories of each cluster in the window.
+
+    The cluster of its closest match at or above the threshold, provided the story also fits that
+    cluster as a whole: its mean score against the cluster's stories reaches COHESION of the bar.
+    Joining on the single closest story lets a cluster grow by chaining (a debate column close to one
+    report of the next primary joins the primary's cluster); the mean keeps it to stories that fit.
+    """
+    members: dict[K, list[float]] = defaultdict(list)
+    for score, cluster in scored:
+        members[cluster].append(score)
+    best: tuple[float, K | None] = (0.0, None)
+    for cluster, scores in members.items():
+        top = max(scores)
+        if top >= threshold and sum(scores) / len(scores) >= COHESION * threshold and top > best[0]:
+            best = (top, cluster)
+    return best[1]
+
+
 def best_match(sig: Mapping[str, Any], when: datetime, candidates: Iterable[Candidate], df: DocumentFrequency,
-               threshold: float = THRESHOLD) -> tuple[float, int | None]:
-    """The cluster of the closest candidate at or above the threshold, with its score; (0, None) if none."""
-    best: tuple[float, int | None] = (0.0, None)
-    for other in candidates:
-        if other.cluster is None:
-            continue
-        score = similarity(sig, other.signature, df, when_a=when, when_b=other.when)
-        if score >= threshold and score > best[0]:
-            best = (score, other.cluster)
-    return best
+               threshold: float = THRESHOLD) -> int | None:
+    """The cluster a story joins among the candidates (stories in the window), or None for a new one."""
+    return choose_cluster(((similarity(sig, other.signature, df, when_a=when, when_b=other.when), other.cluster)
+                           for other in candidates if other.cluster is not None), threshold)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +199,7 @@ class Clusterer:
                             .where(stories.c.id == story_id)).one()
             base = row.signature if _current(row.signature) else signature(row.title, row.text or "")
             sig = add_names(base, names)
-            cluster_id = best_match(sig, when, self._candidates(c, story_id, when), self.frequency, self.threshold)[1]
+            cluster_id = best_match(sig, when, self._candidates(c, story_id, when), self.frequency, self.threshold)
             if cluster_id is None:
                 cluster_id = new_id(c.execute(insert(clusters).values(
                     created_at=now, updated_at=now, lead_story_id=story_id, size=1)))

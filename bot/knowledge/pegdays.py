@@ -23,8 +23,10 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-# Only the title and the start of the text date the news itself; later paragraphs date its background.
+# The title and the start of the text date the news itself; later paragraphs date its background, so a
+# lead without a date (a print subheading, a column's first line) lends only the story's first date.
 PEG_WORDS = 80
+FALLBACK_WORDS = 160
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -37,17 +39,27 @@ _DATE_MENTION = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+
 
 def mentions(title: str, text: str) -> list[str]:
     """How the title and lead date the news, as date-free codes: w2 (a Wednesday), r-1 (the day before),
-    d0705 (5 July), a20160705 (5 July 2016). Sorted, so the stored signature is stable."""
-    lead = " ".join(f"{title}\n{text}".split()[:PEG_WORDS])
-    found: set[str] = set()
-    for m in _DAY_MENTION.finditer(lead):
-        found.add(f"w{_WEEKDAYS.index(m.group(1).lower())}" if m.group(1) else "r-1")
-    for m in _DATE_MENTION.finditer(lead):
+    d0705 (5 July), a20160705 (5 July 2016). Every date the lead gives; a lead that gives none (a
+    subheading, a column's opening line) is dated by the first date the story gives further on.
+    Sorted, so the stored signature is stable."""
+    words = f"{title}\n{text}".split()
+    found = _codes(" ".join(words[:PEG_WORDS]))
+    if not found:
+        found = _codes(" ".join(words[:FALLBACK_WORDS]))[:1]
+    return sorted(set(found))
+
+
+def _codes(text: str) -> list[str]:
+    """Date codes in the order the text gives them."""
+    found: list[tuple[int, str]] = []
+    for m in _DAY_MENTION.finditer(text):
+        found.append((m.start(), f"w{_WEEKDAYS.index(m.group(1).lower())}" if m.group(1) else "r-1"))
+    for m in _DATE_MENTION.finditer(text):
         month = _MONTHS.index((m.group(1) or m.group(5)).lower()[:3]) + 1
         day, year = int(m.group(2) or m.group(4)), m.group(3) or m.group(6)
         if 1 <= day <= 31:
-            found.add(f"a{year}{month:02d}{day:02d}" if year else f"d{month:02d}{day:02d}")
-    return sorted(found)
+            found.append((m.start(), f"a{year}{month:02d}{day:02d}" if year else f"d{month:02d}{day:02d}"))
+    return [code for _, code in sorted(found)]
 
 
 def peg_days(codes: Iterable[str], when: datetime | date | None) -> frozenset[date]:

@@ -35,6 +35,8 @@ how all any both each few other some own same too again further once during whil
 above below under told tells according added adding week weeks monday tuesday wednesday thursday friday saturday
 sunday today yesterday year years month months day days percent mr ms mrs dr one two three four five six seven
 eight nine ten first second third last next since because if however although though even still yet already
+night nights tonight morning evening afternoon weekend january february march april june july august september
+october november december jan feb mar apr jun jul aug sep sept oct nov dec
 """
 STOP = frozenset(_STOP_WORDS.split())
 _SYNONYMS = [
@@ -62,6 +64,10 @@ NOT_NAMES = frozenset({"ai", "ceo", "cto", "us", "uk", "eu", "un"})
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*|\d[\d,.]*\d|\d")
 _NAME = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 _POSSESSIVE = re.compile(r"['’]s?$")
+# A wire dateline ("WASHINGTON (AP) —", "CONCORD, N.H. -", "New York, March 21:") names where the reporter
+# was, not who acted: two reports filed from one city are not one event for that.
+_DATELINE = re.compile(r"^\s*(?P<place>[A-Z][\w.'’]*(?:[ ,]+[A-Z][\w.'’]*){0,4})(?P<date>[ ,]+\d{1,2})?\s*"
+                       r"(?P<agency>\([A-Za-z]+\))?\s*(?:[—–]|--?|:)\s+")
 
 
 def normalise(text: str) -> str:
@@ -81,6 +87,19 @@ def stem(word: str) -> str:
                 base = base[:-1]  # "planned" -> "plan"
             return base
     return word
+
+
+def strip_dateline(text: str) -> str:
+    """The text without its opening dateline; a name that merely starts a sentence ("Donald Trump — who...")
+    is kept: a dateline is in capitals, or carries a news agency or a date."""
+    m = _DATELINE.match(text)
+    if m is None:
+        return text
+    place = m.group("place")
+    city = place.split(",")[0]
+    if city.upper() == city or m.group("agency") or m.group("date"):
+        return text[m.end():]
+    return text
 
 
 def _tokens(text: str) -> list[str]:
@@ -105,6 +124,18 @@ def _names(text: str, reference: str) -> Counter[str]:
     return found
 
 
+def _story_names(title: str, text: str, reference: str) -> Counter[str]:
+    """Names in a title and a stretch of its story. A headline in title case capitalises every word, so
+    its words count as names only when the story writes them as names too ("Pentagon Expands Palantir's
+    Role": Pentagon and Palantir, not Expands and Role); a story with no text keeps its headline's."""
+    in_text = _names(text, reference)
+    if not text.strip():
+        return _names(title, reference)
+    named = set(_names(reference.partition("\n")[2], reference))
+    in_title = Counter({k: v for k, v in _names(title, reference).items() if k in named})
+    return in_title + in_text
+
+
 def _name_keys(names: Iterable[str]) -> set[str]:
     keys = set()
     for name in names:
@@ -123,19 +154,20 @@ def signature(title: str, text: str, names: Iterable[str] = ()) -> dict[str, Any
     no more than a long one); l: names in the title and lead; n: names anywhere; p: how the title and
     lead date the news (bot/knowledge/pegdays.py).
     """
-    title, text = normalise(title), normalise(text)
+    pegs = mentions(title, text)  # the dateline's date counts here
+    title, text = normalise(title), normalise(strip_dateline(text.lstrip()))
     words = text.split()
     lead = " ".join(words[:LEAD_WORDS])
     body = " ".join(words[:BODY_WORDS])
     reference = f"{title}\n{text}"
-    everywhere = set(_names(f"{title}\n{body}", reference)) | _name_keys(names)
+    everywhere = set(_story_names(title, body, reference)) | _name_keys(names)
     name_stems = {stem(n) for n in everywhere} | everywhere
     counted = _tokens(title) * 2 + _tokens(lead) + _tokens(" ".join(words[LEAD_WORDS:COUNTED_WORDS]))
     key = {t for t in _tokens(f"{title}\n{lead}") if t not in name_stems}
     full = {t for t in _tokens(f"{title}\n{body}") if t not in name_stems} | key
     return {"v": SIGNATURE_VERSION, "c": dict(Counter(t for t in counted if t not in name_stems)),
             "k": sorted(key), "f": sorted(full), "n": sorted(everywhere),
-            "l": sorted(_names(f"{title}\n{lead}", reference)), "p": mentions(title, text)}
+            "l": sorted(_story_names(title, lead, reference)), "p": pegs}
 
 
 def add_names(sig: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
