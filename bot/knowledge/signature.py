@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from bot.knowledge.pegdays import mentions
@@ -64,6 +64,7 @@ NOT_NAMES = frozenset({"ai", "ceo", "cto", "us", "uk", "eu", "un"})
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*|\d[\d,.]*\d|\d")
 _NAME = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 _POSSESSIVE = re.compile(r"['’]s?$")
+_LOWER = re.compile(r"\b[a-z][a-z'’\-]+\b")
 # A wire dateline ("WASHINGTON (AP) —", "CONCORD, N.H. -", "New York, March 21:") names where the reporter
 # was, not who acted: two reports filed from one city are not one event for that.
 _DATELINE = re.compile(r"^\s*(?P<place>[A-Z][\w.'’]*(?:[ ,]+[A-Z][\w.'’]*){0,4})(?P<date>[ ,]+\d{1,2})?\s*"
@@ -112,9 +113,9 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
-def _names(text: str, reference: str) -> Counter[str]:
-    """Capitalised words the story never writes in lower case: names, whatever their place in a sentence."""
-    lower = set(re.findall(r"\b[a-z][a-z'’\-]+\b", reference))
+def _names(text: str, lower: Collection[str]) -> Counter[str]:
+    """Capitalised words the story never writes in lower case (`lower`: the words it does): names,
+    whatever their place in a sentence."""
     found: Counter[str] = Counter()
     for word in _NAME.findall(text):
         base = _POSSESSIVE.sub("", word)
@@ -124,16 +125,12 @@ def _names(text: str, reference: str) -> Counter[str]:
     return found
 
 
-def _story_names(title: str, text: str, reference: str) -> Counter[str]:
-    """Names in a title and a stretch of its story. A headline in title case capitalises every word, so
-    its words count as names only when the story writes them as names too ("Pentagon Expands Palantir's
-    Role": Pentagon and Palantir, not Expands and Role); a story with no text keeps its headline's."""
-    in_text = _names(text, reference)
-    if not text.strip():
-        return _names(title, reference)
-    named = set(_names(reference.partition("\n")[2], reference))
-    in_title = Counter({k: v for k, v in _names(title, reference).items() if k in named})
-    return in_title + in_text
+def _headline_names(title: str, body_names: Collection[str], lower: Collection[str]) -> set[str]:
+    """Names in a headline. A headline in title case capitalises every word, so its words count as names
+    only when the story writes them as names too ("Pentagon Expands Palantir's Role": Pentagon and
+    Palantir, not Expands and Role); a story with no text keeps its headline's."""
+    found = set(_names(title, lower))
+    return found & set(body_names) if body_names else found
 
 
 def _name_keys(names: Iterable[str]) -> set[str]:
@@ -159,15 +156,17 @@ def signature(title: str, text: str, names: Iterable[str] = ()) -> dict[str, Any
     words = text.split()
     lead = " ".join(words[:LEAD_WORDS])
     body = " ".join(words[:BODY_WORDS])
-    reference = f"{title}\n{text}"
-    everywhere = set(_story_names(title, body, reference)) | _name_keys(names)
+    lower = set(_LOWER.findall(f"{title}\n{text}"))
+    body_names = _names(body, lower)
+    headline = _headline_names(title, body_names, lower)
+    everywhere = headline | set(body_names) | _name_keys(names)
     name_stems = {stem(n) for n in everywhere} | everywhere
     counted = _tokens(title) * 2 + _tokens(lead) + _tokens(" ".join(words[LEAD_WORDS:COUNTED_WORDS]))
     key = {t for t in _tokens(f"{title}\n{lead}") if t not in name_stems}
     full = {t for t in _tokens(f"{title}\n{body}") if t not in name_stems} | key
     return {"v": SIGNATURE_VERSION, "c": dict(Counter(t for t in counted if t not in name_stems)),
             "k": sorted(key), "f": sorted(full), "n": sorted(everywhere),
-            "l": sorted(_story_names(title, lead, reference)), "p": pegs}
+            "l": sorted(headline | set(_names(lead, lower))), "p": pegs}
 
 
 def add_names(sig: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
