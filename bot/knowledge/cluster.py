@@ -17,9 +17,12 @@ Then the day: when both leads date the news ("on Tuesday", "Saturday night's deb
 point at a common day, the score is multiplied by PEG_BOOST. Reports of one happening told from
 different angles (a straight report, a fact-check, a column, a reaction) share few words but date it
 alike; on real political reports labelled by event, pairs within the window whose leads both date
-the news point at a common day about 0.89 of the time when they are one event and 0.23 of the time
-when they are not, a likelihood ratio near 4, of which the boost takes a cautious 3. A common day
-alone never joins two stories: their words must still overlap (a third of the bar).
+the news point at a common day 0.88 of the time when they are one event and 0.20 of the time when
+they are not, a likelihood ratio above 4, of which the boost takes a cautious 3. A common day alone
+never joins two stories: their words must still overlap (a third of the bar).
+
+A story joins the cluster of its closest match at or above the bar, if it also fits that cluster as
+a whole (choose_cluster): single links let one close pair chain two events together.
 
 Measured with tests/eval/cluster_sets.py on the labelled sets (tests/fakes/labelled, the shared dev
 set, tests/eval/heldout, the demo feeds, the shared real-news set) and on real political reports
