@@ -1,13 +1,7 @@
 """Same-event clustering: reports of one event from several outlets share a cluster.
 
-Two reports are the same event when they agree on *who* and on *what*:
-
-- who: the names in the story (capitalised words that the story never writes in lower case, plus the
-  entities spaCy found);
-- what: the story's other content words (stemmed, with synonyms such as "artificial
-  intelligence"/"AI" and the words outlets swap for one another, deal/contract/agreement, folded).
-
-Two routes lead to a match, and a pair is judged by the stronger:
+What is compared is each story's signature (bot/knowledge/signature.py: names, content words, and
+how the lead dates the news). Two routes lead to a match, and a pair is judged by the stronger:
 
 - overlap, for reports of similar size: TF-IDF cosine of the content words (title twice, lead,
   start of the body) and IDF-weighted Jaccard of the names, geometric mean. It keeps apart stories
@@ -19,156 +13,52 @@ Two routes lead to a match, and a pair is judged by the stronger:
   the same award, while a cosine over the two whole texts is dragged down by all the long one adds.
   Containment is lenient by nature (a long story mentions many things), so its bar is higher.
 
+Then the day: when both leads date the news ("on Tuesday", "Saturday night's debate", "July 5") and
+point at a common day, the score is multiplied by PEG_BOOST. Reports of one happening told from
+different angles (a straight report, a fact-check, a column, a reaction) share few words but date it
+alike; on real political reports labelled by event, pairs within the window whose leads both date
+the news point at a common day 0.88 of the time when they are one event and 0.20 of the time when
+they are not, a likelihood ratio above 4, of which the boost takes a cautious 3. A common day alone
+never joins two stories: their words must still overlap (a third of the bar).
+
+A story joins the cluster of its closest match at or above the bar, if it also fits that cluster as
+a whole (choose_cluster): single links let one close pair chain two events together.
+
 Measured with tests/eval/cluster_sets.py on the labelled sets (tests/fakes/labelled, the shared dev
 set, tests/eval/heldout, the demo feeds, the shared real-news set) and on real political reports
-labelled by event (tests/eval/polnear-clusters); both thresholds sit between the strongest
-different-event pair of the written sets and their weakest same-event pair (the figures are in
-tests/bench/bench_cluster.py). Lexical signals have a ceiling on reports that tell one event from
-different angles: see tests/eval/polnear-clusters/README.md.
+labelled by event (tests/eval/polnear-clusters); the figures are in docs/benchmarks.md.
 
 IDF comes from the signatures of every stored story (signatures are computed when a story is
-stored, so the statistics cover stories not yet enriched), kept incrementally in memory.
+stored, so the statistics cover stories not yet enriched), kept incrementally in memory: the
+campaign's cast and the beat's vocabulary weigh little because the store has read them everywhere.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from bot.clock import aware
+from bot.knowledge.pegdays import peg_days
+from bot.knowledge.signature import SIGNATURE_VERSION, add_names, normalise, signature, stem
 from bot.store.db import new_id, serialize
 from bot.store.schema import clusters, stories
 
-SIGNATURE_VERSION = 3
-LEAD_WORDS = 50
-COUNTED_WORDS = 300
-BODY_WORDS = 1500
+__all__ = ["COHESION", "CONTAINED_THRESHOLD", "PEG_BOOST", "THRESHOLD", "Candidate", "Clusterer", "DocumentFrequency",
+           "add_names", "best_match", "choose_cluster", "containment", "normalise", "overlap", "signature",
+           "similarity", "stem"]
+
 THRESHOLD = 0.28
 CONTAINED_THRESHOLD = 0.55
-
-_STOP_WORDS = """
-a an the and or but of to in on at for with by from as is are was were be been being has have had having it its
-this that these those he she they his her their them we our us you your i me my not no nor over after before
-into about than then there here said says say saying will would could should may might can must also more most
-new s t do does did done just so such only very up down out off per via who whom whose which what when where why
-how all any both each few other some own same too again further once during while until against between through
-above below under told tells according added adding week weeks monday tuesday wednesday thursday friday saturday
-sunday today yesterday year years month months day days percent mr ms mrs dr one two three four five six seven
-eight nine ten first second third last next since because if however although though even still yet already
-"""
-STOP = frozenset(_STOP_WORDS.split())
-_SYNONYMS = [
-    (re.compile(r"\bartificial[\s-]+intelligence\b", re.IGNORECASE), "AI"),
-    (re.compile(r"\bA\.I\."), "AI"),
-    (re.compile(r"\bdefence\b", re.IGNORECASE), "defense"),
-    (re.compile(r"\b(?:Department of Defen[cs]e|Defen[cs]e Department|DoD|Department of War|War Department)\b"),
-     "Pentagon"),
-    (re.compile(r"\b(?:U\.S\.|USA|United States)(?![\w.])"), "US"),
-    (re.compile(r"\b(?:Britain|British|United Kingdom|U\.K\.)(?![\w.])"), "UK"),
-    (re.compile(r"\bchief executive(?: officer)?\b", re.IGNORECASE), "CEO"),
-    (re.compile(r"\bchief technology officer\b", re.IGNORECASE), "CTO"),
-    (re.compile(r"\bper ?cent\b", re.IGNORECASE), "percent"),
-    # Generic news vocabulary that outlets swap freely when they tell the same event.
-    (re.compile(r"\b(?:agreements?|contracts?|deals?)\b", re.IGNORECASE), "deal"),
-    (re.compile(r"\b(?:employees|staffers|staff|workers)\b", re.IGNORECASE), "staff"),
-    (re.compile(r"\b(?:quits?|quitting|resigns?|resigned|resigning|stepp?(?:ed|ing|s)? down)\b", re.IGNORECASE),
-     "resign"),
-    (re.compile(r"\b(?:cancell?(?:ed|ing|s)?|terminat(?:ed|es|e|ing)|scrapp?(?:ed|ing|s)?)\b", re.IGNORECASE),
-     "cancel"),
-    (re.compile(r"\b(?:releas(?:ed|es|e|ing)|launch(?:ed|es|ing)?|unveil(?:ed|s|ing)?)\b", re.IGNORECASE), "launch"),
-]
-# Capitalised words that are roles, places or the beat itself rather than the actors of one event.
-NOT_NAMES = frozenset({"ai", "ceo", "cto", "us", "uk", "eu", "un"})
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*|\d[\d,.]*\d|\d")
-_NAME = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
-_POSSESSIVE = re.compile(r"['’]s?$")
-
-
-def normalise(text: str) -> str:
-    for pattern, replacement in _SYNONYMS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def stem(word: str) -> str:
-    """A light English stemmer: enough to make "trained", "training" and "trains" one word."""
-    for suffix, keep in (("ational", "ate"), ("ization", "ize"), ("ations", "ate"), ("ation", "ate"),
-                         ("ments", ""), ("ment", ""), ("ings", ""), ("ing", ""), ("ied", "y"), ("ies", "y"),
-                         ("edly", ""), ("ed", ""), ("ers", ""), ("er", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            base = word[: -len(suffix)] + keep
-            if suffix in ("ing", "ed", "ings") and len(base) > 3 and base[-1] == base[-2] and base[-1] not in "lsz":
-                base = base[:-1]  # "planned" -> "plan"
-            return base
-    return word
-
-
-def _tokens(text: str) -> list[str]:
-    out = []
-    for word in _WORD.findall(text):
-        lower = _POSSESSIVE.sub("", word.lower())
-        if len(lower) < 2 or lower in STOP:
-            continue
-        out.append(stem(lower))
-    return out
-
-
-def _names(text: str, reference: str) -> Counter[str]:
-    """Capitalised words the story never writes in lower case: names, whatever their place in a sentence."""
-    lower = set(re.findall(r"\b[a-z][a-z'’\-]+\b", reference))
-    found: Counter[str] = Counter()
-    for word in _NAME.findall(text):
-        base = _POSSESSIVE.sub("", word)
-        key = base.lower()
-        if len(base) > 1 and base[0].isupper() and key not in STOP and key not in lower and key not in NOT_NAMES:
-            found[key] += 1
-    return found
-
-
-def _name_keys(names: Iterable[str]) -> set[str]:
-    keys = set()
-    for name in names:
-        for word in _NAME.findall(normalise(name)):
-            key = _POSSESSIVE.sub("", word).lower()
-            if key not in STOP and key not in NOT_NAMES and len(key) > 1:
-                keys.add(key)
-    return keys
-
-
-def signature(title: str, text: str, names: Iterable[str] = ()) -> dict[str, Any]:
-    """What clustering compares (stored as JSON with the story, lists sorted so it is stable).
-
-    c: content words with their counts (title twice, lead, the start of the body); k: content words
-    of the title and lead; f: content words of the whole story (bounded, so a very long text costs
-    no more than a long one); l: names in the title and lead; n: names anywhere.
-    """
-    title, text = normalise(title), normalise(text)
-    words = text.split()
-    lead = " ".join(words[:LEAD_WORDS])
-    body = " ".join(words[:BODY_WORDS])
-    reference = f"{title}\n{text}"
-    everywhere = set(_names(f"{title}\n{body}", reference)) | _name_keys(names)
-    name_stems = {stem(n) for n in everywhere} | everywhere
-    counted = _tokens(title) * 2 + _tokens(lead) + _tokens(" ".join(words[LEAD_WORDS:COUNTED_WORDS]))
-    key = {t for t in _tokens(f"{title}\n{lead}") if t not in name_stems}
-    full = {t for t in _tokens(f"{title}\n{body}") if t not in name_stems} | key
-    return {"v": SIGNATURE_VERSION, "c": dict(Counter(t for t in counted if t not in name_stems)),
-            "k": sorted(key), "f": sorted(full), "n": sorted(everywhere),
-            "l": sorted(_names(f"{title}\n{lead}", reference))}
-
-
-def add_names(sig: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
-    """The signature with entity names (from spaCy) added to its names."""
-    merged = dict(sig)
-    merged["n"] = sorted(set(sig.get("n", ())) | _name_keys(names))
-    return merged
+PEG_BOOST = 3.0
+COHESION = 0.8
+K = TypeVar("K")
 
 
 class DocumentFrequency:
@@ -235,9 +125,40 @@ def containment(a: Mapping[str, Any], b: Mapping[str, Any], df: DocumentFrequenc
     return math.sqrt(content * names)
 
 
-def similarity(a: Mapping[str, Any], b: Mapping[str, Any], df: DocumentFrequency) -> float:
-    """The stronger of the two routes to a match, on the overlap route's scale (join at THRESHOLD)."""
-    return max(overlap(a, b, df), containment(a, b, df) * THRESHOLD / CONTAINED_THRESHOLD)
+def similarity(a: Mapping[str, Any], b: Mapping[str, Any], df: DocumentFrequency, *,
+               when_a: datetime | date | None = None, when_b: datetime | date | None = None) -> float:
+    """The stronger of the two routes to a match, on the overlap route's scale (join at THRESHOLD),
+    times PEG_BOOST when both leads date the news to a common day (given when each was published)."""
+    score = max(overlap(a, b, df), containment(a, b, df) * THRESHOLD / CONTAINED_THRESHOLD)
+    if score and peg_days(a.get("p", ()), when_a) & peg_days(b.get("p", ()), when_b):
+        score *= PEG_BOOST
+    return score
+
+
+def choose_cluster(scored: Iterable[tuple[float, K]], threshold: float = THRESHOLD) -> K | None:
+    """The cluster a story joins, from its scores against the stories of each cluster in the window.
+
+    The cluster of its closest match at or above the threshold, provided the story also fits that
+    cluster as a whole: its mean score against the cluster's stories reaches COHESION of the bar.
+    Joining on the single closest story lets a cluster grow by chaining (a debate column close to one
+    report of the next primary joins the primary's cluster); the mean keeps it to stories that fit.
+    """
+    members: dict[K, list[float]] = defaultdict(list)
+    for score, cluster in scored:
+        members[cluster].append(score)
+    best: tuple[float, K | None] = (0.0, None)
+    for cluster, scores in members.items():
+        top = max(scores)
+        if top >= threshold and sum(scores) / len(scores) >= COHESION * threshold and top > best[0]:
+            best = (top, cluster)
+    return best[1]
+
+
+def best_match(sig: Mapping[str, Any], when: datetime, candidates: Iterable[Candidate], df: DocumentFrequency,
+               threshold: float = THRESHOLD) -> int | None:
+    """The cluster a story joins among the candidates (stories in the window), or None for a new one."""
+    return choose_cluster(((similarity(sig, other.signature, df, when_a=when, when_b=other.when), other.cluster)
+                           for other in candidates if other.cluster is not None), threshold)
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,12 +202,7 @@ class Clusterer:
                             .where(stories.c.id == story_id)).one()
             base = row.signature if _current(row.signature) else signature(row.title, row.text or "")
             sig = add_names(base, names)
-            best: tuple[float, int | None] = (0.0, None)
-            for other in self._candidates(c, story_id, when):
-                score = similarity(sig, other.signature, self.frequency)
-                if score >= self.threshold and score > best[0] and other.cluster is not None:
-                    best = (score, other.cluster)
-            cluster_id = best[1]
+            cluster_id = best_match(sig, when, self._candidates(c, story_id, when), self.frequency, self.threshold)
             if cluster_id is None:
                 cluster_id = new_id(c.execute(insert(clusters).values(
                     created_at=now, updated_at=now, lead_story_id=story_id, size=1)))

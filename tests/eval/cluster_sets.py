@@ -81,14 +81,14 @@ def all_sets() -> dict[str, list[LabelledStory]]:
 
 
 def chosen(stories: list[LabelledStory]) -> Score:
-    """The Clusterer's similarity, with IDF over the set."""
+    """The Clusterer's similarity (the day each lead dates the news included), with IDF over the set."""
     from bot.knowledge.cluster import DocumentFrequency, signature, similarity
 
     sigs = {s.key: signature(s.title, s.text) for s in stories}
     frequency = DocumentFrequency()
     for sig in sigs.values():
         frequency.add(sig)
-    return lambda a, b: similarity(sigs[a.key], sigs[b.key], frequency)
+    return lambda a, b: similarity(sigs[a.key], sigs[b.key], frequency, when_a=a.when, when_b=b.when)
 
 
 def evaluate(stories: list[LabelledStory], score: Score, threshold: float) -> PairScores:

@@ -11,6 +11,7 @@ Two ways to run the same labelled set:
 
     .venv/bin/python -m tests.eval.polnear_clusters            # the CLI path
     .venv/bin/python -m tests.eval.polnear_clusters --direct   # cluster.py alone
+    .venv/bin/python -m tests.eval.polnear_clusters --direct --with-unlabelled   # among all 840 train articles
 
 Both print pairwise precision, recall and F1 and the pairs they got wrong. The texts are read from
 ../shared/corpus/polnear/train; only labels live in this repository.
@@ -65,14 +66,21 @@ def labels() -> dict[str, str]:
 
 def articles(corpus: Path = CORPUS) -> list[Article]:
     """The labelled articles, read as the shared attribution scorer reads PolNeAR: title on the first line."""
-    found = []
-    for name, event in sorted(labels().items()):
-        lines = [line.strip() for line in (corpus / f"{name}.txt").read_text(encoding="utf-8").splitlines()
-                 if line.strip()]
-        publisher, day, _ = name.split("_", 2)
-        when = datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
-        found.append(Article(name, event, publisher, when, lines[0], lines[1:] or lines))
-    return found
+    return [_article(corpus / f"{name}.txt", event) for name, event in sorted(labels().items())]
+
+
+def unlabelled(corpus: Path = CORPUS) -> list[Article]:
+    """The rest of the train split: the same campaign's other reports, each its own unknown event."""
+    known = labels()
+    return [_article(path, f"unlabelled:{path.stem}") for path in sorted(corpus.glob("*.txt"))
+            if path.stem not in known]
+
+
+def _article(path: Path, event: str) -> Article:
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    publisher, day, _ = path.stem.split("_", 2)
+    when = datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
+    return Article(path.stem, event, publisher, when, lines[0], lines[1:] or lines)
 
 
 def write_feeds(items: list[Article], folder: Path) -> list[dict[str, str]]:
@@ -113,14 +121,11 @@ def cluster_by_cli(items: list[Article], work: Path, cli: list[str] | None = Non
 
 def cluster_directly(items: list[Article], window: timedelta = timedelta(days=3)) -> dict[str, str]:
     """Cluster with bot/knowledge/cluster.py alone: what the Clusterer does, without a store or spaCy."""
-    from bot.knowledge.cluster import THRESHOLD, DocumentFrequency, signature, similarity
+    from bot.knowledge.cluster import THRESHOLD
+    from tests.eval.cluster_sets import chosen
 
-    sigs = {a.key: signature(a.title, a.text) for a in items}
-    frequency = DocumentFrequency()
-    for sig in sigs.values():
-        frequency.add(sig)
     stories = [LabelledStory(a.key, a.event, a.when, a.title, a.text) for a in items]
-    return greedy(stories, lambda x, y: similarity(sigs[x.key], sigs[y.key], frequency), THRESHOLD, window)
+    return greedy(stories, chosen(stories), THRESHOLD, window)
 
 
 def mistakes(items: list[Article], clusters: dict[str, object]) -> list[str]:
@@ -141,16 +146,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--direct", action="store_true", help="cluster with bot/knowledge/cluster.py alone")
     parser.add_argument("--cli", help="how to call sitrep (default: the venv's sitrep)")
+    parser.add_argument("--with-unlabelled", action="store_true",
+                        help="also read the train split's other articles (the store's IDF, and events to keep apart "
+                             "from); only the labelled articles are scored")
     options = parser.parse_args(argv)
     if not CORPUS.exists():
         print(f"PolNeAR is not at {CORPUS}", file=sys.stderr)
         return 2
     items = articles()
+    read = items + (unlabelled() if options.with_unlabelled else [])
     if options.direct:
-        clusters: dict[str, object] = dict(cluster_directly(items))
+        clusters: dict[str, object] = dict(cluster_directly(read))
     else:
         with tempfile.TemporaryDirectory(prefix="sitrep-polnear-") as work:
-            clusters = cluster_by_cli(items, Path(work), options.cli.split() if options.cli else None)
+            clusters = cluster_by_cli(read, Path(work), options.cli.split() if options.cli else None)
     for line in mistakes(items, clusters):
         print(" ", line)
     unclustered = sum(str(v).startswith("missing:") for v in clusters.values())

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.clock import FakeClock
-from bot.knowledge.cluster import THRESHOLD, Clusterer, DocumentFrequency, add_names, signature, similarity, stem
+from bot.knowledge.cluster import (
+    COHESION,
+    PEG_BOOST,
+    THRESHOLD,
+    Clusterer,
+    DocumentFrequency,
+    add_names,
+    choose_cluster,
+    signature,
+    similarity,
+    stem,
+)
 from bot.store import Store
 from tests.conftest import REPO
 from tests.eval.cluster_sets import all_sets, chosen, evaluate
-from tests.eval.polnear_clusters import CORPUS, articles, cluster_by_cli, score
+from tests.eval.polnear_clusters import CORPUS, articles, cluster_by_cli, cluster_directly, score, unlabelled
 from tests.fakes.labelled import LabelledStory, cluster_set, greedy, pairwise
 from tests.fakes.pollers import core_for
 
@@ -27,7 +38,7 @@ def scorer(stories: list[LabelledStory]):
     frequency = DocumentFrequency()
     for sig in signatures.values():
         frequency.add(sig)
-    return lambda a, b: similarity(signatures[a.key], signatures[b.key], frequency)
+    return lambda a, b: similarity(signatures[a.key], signatures[b.key], frequency, when_a=a.when, when_b=b.when)
 
 
 def test_pairwise_precision_and_recall_on_the_labelled_set(labelled: list[LabelledStory]) -> None:
@@ -113,6 +124,39 @@ def test_a_short_flash_is_judged_inside_the_long_report_it_belongs_to() -> None:
     assert similarity(flash, unrelated, frequency) < THRESHOLD
 
 
+def test_reports_of_one_happening_told_from_different_angles_join_on_the_day_their_leads_give() -> None:
+    """A straight report and a next-day column share few words; both say the vote was on Tuesday."""
+    report = signature("Kestrel County council passes transit levy",
+                       "The Kestrel County council voted 7-2 on Tuesday to raise the transit levy, after a long "
+                       "hearing in which bus drivers and shop owners spoke.")
+    column = signature("Why the levy vote matters for Norvale commuters",
+                       "Tuesday's vote in Kestrel County will change how Norvale pays for its buses. Riders have "
+                       "waited a decade for routes to the hospital and the port, and the council knows it.")
+    other = signature("Harbourline opens a second shipyard",
+                      "Harbourline Marine opened a shipyard in Port Ellis on Tuesday, hiring welders and painters.")
+    frequency = DocumentFrequency()
+    for sig in (report, column, other):
+        frequency.add(sig)
+    tuesday, wednesday = datetime(2026, 3, 10, 20, tzinfo=UTC), datetime(2026, 3, 11, 7, tzinfo=UTC)
+    dated = similarity(report, column, frequency, when_a=tuesday, when_b=wednesday)
+    undated = similarity(report, column, frequency)
+    assert undated < THRESHOLD <= dated == pytest.approx(undated * PEG_BOOST)
+    # A week later, "Tuesday" is another Tuesday: no common day.
+    assert similarity(report, column, frequency, when_a=tuesday, when_b=wednesday + timedelta(days=7)) == undated
+    # A common day alone joins nothing: no shared words, no score.
+    assert similarity(report, other, frequency, when_a=tuesday, when_b=tuesday) < THRESHOLD
+
+
+def test_a_story_joins_a_cluster_only_if_it_fits_the_cluster_as_a_whole() -> None:
+    close, far = THRESHOLD + 0.1, THRESHOLD * COHESION / 4
+    # Close to one report of a three-report cluster and far from the two others: a chain, not a match.
+    assert choose_cluster([(close, "primary"), (far, "primary"), (far, "primary")]) is None
+    assert choose_cluster([(close, "primary"), (THRESHOLD, "primary"), (far, "debate")]) == "primary"
+    # The closest cluster that fits wins.
+    assert choose_cluster([(close, "a"), (close + 0.1, "b"), (0.0, "b"), (close + 0.1, "b")]) == "b"
+    assert choose_cluster([]) is None
+
+
 @pytest.fixture(scope="module")
 def sets() -> dict[str, list[LabelledStory]]:
     return all_sets()
@@ -132,15 +176,25 @@ def test_real_news_reports_of_one_event_are_joined(sets: dict[str, list[Labelled
     if "realnews" not in sets:
         pytest.skip("../shared/eval/realnews is not here")
     scores = evaluate(sets["realnews"], chosen(sets["realnews"]), THRESHOLD)
-    assert scores.precision == 1.0 and scores.recall >= 0.8
+    assert scores.precision == 1.0 and scores.recall >= 0.9
 
 
 def test_real_political_reports_keep_their_floor(sets: dict[str, list[LabelledStory]]) -> None:
-    """PolNeAR articles labelled by event (tests/eval/polnear-clusters): a floor, not a target."""
+    """PolNeAR articles labelled by event (tests/eval/polnear-clusters): a floor under today's figure."""
     if "polnear" not in sets:
         pytest.skip("../shared/corpus/polnear is not here")
     scores = evaluate(sets["polnear"], chosen(sets["polnear"]), THRESHOLD)
-    assert scores.precision >= 0.85 and scores.f1 >= 0.25
+    assert scores.precision >= 0.78 and scores.f1 >= 0.78
+
+
+@pytest.mark.slow
+def test_real_political_reports_among_the_whole_train_split() -> None:
+    """The labelled articles clustered among all 840 train articles (the store's IDF, 700 other reports)."""
+    if not CORPUS.exists():
+        pytest.skip("../shared/corpus/polnear is not here")
+    items = articles()
+    scores = score(items, dict(cluster_directly(items + unlabelled())))
+    assert scores.precision >= 0.75 and scores.f1 >= 0.74
 
 
 @pytest.mark.slow
@@ -154,4 +208,4 @@ def test_polnear_clusters_through_the_command_line(tmp_path: Path) -> None:
     if unclustered:  # the poll stopped early: enrichment failed in the store, not in clustering
         pytest.xfail(f"{len(unclustered)} of {len(items)} articles were never clustered (the poll failed)")
     scores = score(items, clusters)
-    assert scores.precision >= 0.85 and scores.f1 >= 0.2
+    assert scores.precision >= 0.75 and scores.f1 >= 0.7

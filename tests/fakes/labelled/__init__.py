@@ -60,16 +60,13 @@ def pairwise(labels: Mapping[str, str], clusters: Mapping[str, object]) -> PairS
 
 def greedy(stories: list[LabelledStory], score: Callable[[LabelledStory, LabelledStory], float], threshold: float,
            window: timedelta = timedelta(days=3)) -> dict[str, str]:
-    """Cluster in time order the way the Clusterer does: join the best match at or above the threshold."""
+    """Cluster in time order the way the Clusterer does (bot/knowledge/cluster.py's choose_cluster)."""
+    from bot.knowledge.cluster import choose_cluster
+
     ordered = sorted(stories, key=lambda s: s.when)
     assigned: dict[str, str] = {}
     for i, story in enumerate(ordered):
-        best: tuple[float, str | None] = (0.0, None)
-        for other in ordered[:i]:
-            if abs(other.when - story.when) > window:
-                continue
-            value = score(story, other)
-            if value >= threshold and value > best[0]:
-                best = (value, assigned[other.key])
-        assigned[story.key] = best[1] or story.key
+        scored = [(score(story, other), assigned[other.key]) for other in ordered[:i]
+                  if abs(other.when - story.when) <= window]
+        assigned[story.key] = choose_cluster(scored, threshold) or story.key
     return assigned
