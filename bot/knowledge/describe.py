@@ -48,10 +48,11 @@ class _Group:
 
 
 def group_roles(rows: list[RoleRow]) -> list[_Group]:
-    """One group per distinct role (title written any way, organisation spelled any way)."""
+    """One group per distinct role (title written any way, organisation spelled any way: "Defense
+    Secretary" and "Secretary of Defense" at the Department of Defense are one)."""
     groups: dict[tuple[str, str, bool], _Group] = {}
     for row in rows:
-        key = (title_key(row.title), org_key(row.org) if row.org else "", row.former)
+        key = (title_key(_bare_title(row.title, row.org)), org_key(row.org) if row.org else "", row.former)
         group = groups.setdefault(key, _Group(row.title, row.org, row.former, []))
         group.rows.append(row)
     for group in groups.values():
@@ -135,9 +136,32 @@ def describe(entity: EntityRow, roles: list[RoleRow], events: list[EventRow], la
     return _fit(entity.name, parts)
 
 
+def _org_words(org: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", org.lower()) if w not in _PLAIN_ORG_WORDS}
+
+
+_PLAIN_ORG_WORDS = frozenset({"the", "of", "and", "for", "department", "ministry", "us", "u", "s"})
+
+
+def _bare_title(title: str, org: str | None) -> str:
+    """The title without the words that name its organisation: "Defense Secretary" at the Department of
+    Defense is its secretary, "Secretary of War" at the Department of War too."""
+    if not org:
+        return title
+    named = _org_words(org)
+    kept = [w for w in re.sub(r"\b(?:of|for)\s+(?:the\s+)?(?=[A-Z])", "", title).split()
+            if w.lower().strip(".,") not in named]
+    return " ".join(kept) or title
+
+
 def _role_phrase(title: str, org: str | None) -> str:
     if not org or org.lower() in title.lower():
         return title
+    named = _org_words(org)
+    if named and named <= _org_words(title):  # "Defense Secretary", "Director of National Intelligence"
+        return title
+    if title in GENERIC_TITLES:  # "Chris Low at FTN Financial": a body and no post
+        return f"at {org}"
     if _CLAUSE.match(title):
         return f"{title} ({org})" if org.lower() not in title.lower() else title
     office = re.match(r"^(?:Department|Ministry) of (?P<area>.+)$", org)

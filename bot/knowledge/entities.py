@@ -23,6 +23,7 @@ from bot.knowledge.gazetteer import (
     HONORIFICS,
     KNOWN_ORGS,
     MONTHS,
+    NAME_TITLES,
     NOT_NAMES,
     ORG_ALIASES,
     RANKS,
@@ -46,12 +47,15 @@ _ORG_WORDS = re.compile(
     r"Center|Centre|Bank|Fund|Capital|Partners|Ventures|Network|Alliance|Union|Parliament|Congress|Senate|"
     r"Pentagon|Times|Post|News|Journal|Dynamics|Aerospace|Robotics|Defense|Defence|AI|Analytics|Solutions|Software|"
     r"Security|Intelligence|Holdings|Machines|Networks|Electronics|Semiconductors?|Motors|Works|Research|Sciences|"
-    r"Energy|Watch|International|Forum|Society|Trust|Authority|Service|Services|Force|Forces)\.?$")
+    r"Energy|Watch|International|Forum|Society|Trust|Authority|Service|Services|Force|Forces|College|School|Party|"
+    r"Caucus|PAC|Church)\.?$")
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _RANK_PREFIX = re.compile(
     r"^(?:(?:" + "|".join(re.escape(r) for r in sorted(RANKS, key=len, reverse=True)) + r")\s+|"
-    r"(?:" + "|".join(re.escape(h) for h in sorted(HONORIFICS, key=len, reverse=True)) + r")\s+)",
+    r"(?:" + "|".join(re.escape(h) for h in sorted(HONORIFICS | NAME_TITLES, key=len, reverse=True)) + r")\s+)",
     re.IGNORECASE)
+# A rank the model kept at the end of an organisation's name: "Air Force Lt" of "Air Force Lt. Gen. Jane Doe".
+_RANK_SUFFIX = re.compile(r"\s+(?:Lt|Gen|Col|Maj|Sgt|Adm|Capt|Cmdr|Brig|Rear|Vice)\.?$")
 _NEXT_NAME = re.compile(r"^ ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w’'])")
 _PARTICLES = words("de da di van von der den bin al la le du del dos")
 _AGENCIES = r"Getty Images|AFP|Reuters|AP|Bloomberg|EPA|Shutterstock|Alamy|Sipa|Anadolu|Pool"
@@ -83,6 +87,8 @@ def clean_name(text: str, *, person: bool = False) -> str:
         if stripped == text or not stripped:
             break
         text = stripped
+    if not person:
+        text = _RANK_SUFFIX.sub("", text)
     return text.strip()
 
 
@@ -172,12 +178,15 @@ def _in_regions(regions: Sequence[tuple[int, int]], offset: int) -> bool:
 _ABBREVIATED_RANK = re.compile(
     r"^(?:" + "|".join(re.escape(r) for r in sorted((r for r in {*RANKS, *HONORIFICS} if r.endswith(".")),
                                                        key=len, reverse=True)) + r")\s+", re.IGNORECASE)
+_NAME_TITLE = re.compile(r"^(?:" + "|".join(re.escape(t) for t in sorted(NAME_TITLES, key=len, reverse=True))
+                         + r")\s+", re.IGNORECASE)
 
 
 def _titled_person(surface: str) -> bool:
-    """"Rear Adm. Judith Carrow", "Col. Renata Voss": an abbreviated rank before a name makes it a person,
-    whatever the model called it (it reads some as an organisation or even a work of art)."""
-    rank = _ABBREVIATED_RANK.match(surface)
+    """"Rear Adm. Judith Carrow", "Col. Renata Voss", "Spokeswoman Jane Doe": an abbreviated rank or a
+    title word before a name makes it a person, whatever the model called it (it reads some as an
+    organisation or even a work of art)."""
+    rank = _ABBREVIATED_RANK.match(surface) or _NAME_TITLE.match(surface)
     if rank is None:
         return False
     rest = surface[rank.end():].strip()
@@ -202,16 +211,33 @@ def _plausible(name: str) -> bool:
 
 
 def _extend_short_names(text: str, raw: list[tuple[str, str, int, int]]) -> list[tuple[str, str, int, int]]:
-    """"Jony" followed by a capitalised word that no other entity claims is "Jony Ive"."""
+    """"Jony" followed by a capitalised word that no other entity claims is "Jony Ive"; "Farid" after
+    "said Hany" is "Hany Farid" (the model often leaves an unusual first name out)."""
     starts = {s for _, _, s, _ in raw}
+    ends = {e for _, _, _, e in raw}
     result = []
     for name, label, start, end in raw:
         if label == "PERSON" and " " not in name:
             match = _NEXT_NAME.match(text[end:end + 30])
             if match and (end + 1) not in starts and fold(match.group(1)) not in NOT_NAMES | MONTHS | DAYS | _STOP:
                 name, end = f"{name} {match.group(1)}", end + match.end()
+            else:
+                first = _PREVIOUS_NAME.search(text[max(0, start - 40):start])
+                if first and (start - 1) not in ends and _first_name(first.group("first")):
+                    name, start = f"{first.group('first')} {name}", start - len(first.group("first")) - 1
         result.append((name, label, start, end))
     return result
+
+
+_PREVIOUS_NAME = re.compile(r"(?:^|[a-z,;:(“\"]\s|^\s)(?P<first>[A-Z][a-z]+(?:-[A-Z][a-z]+)?) $")
+
+
+def _first_name(word: str) -> bool:
+    """A capitalised word that can be a first name: not a title, rank, month or common opener."""
+    key = fold(word)
+    return not (key in NOT_NAMES | MONTHS | DAYS | _STOP | _OPENERS | HONORIFICS | NAME_TITLES or key in RANKS
+                or key + "." in RANKS or key + "." in HONORIFICS or _org_by_form(word)
+                or re.fullmatch(TITLE_HEADS, key, re.IGNORECASE))
 
 
 _PERSON_CUE_AFTER = re.compile(rf"^,\s+(?:who\b|(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?(?:{TITLE_HEADS})\b|\d{{2}},)",
@@ -335,6 +361,10 @@ def resolve(found: Sequence[Span]) -> tuple[list[ExtractedEntity], dict[str, str
     for entity in entities.values():
         if entity.kind is EntityKind.person and " " in entity.name:
             entity.aliases.add(_surname(entity.name))
+            parts = entity.name.split()
+            if len(parts) == 3 and all(len(w) > 2 and w[0].isupper() and not w.endswith(".") for w in parts[1:]) \
+                    and not re.fullmatch(r"(?:Jr|Sr|II|III|IV)\.?", parts[2]):
+                entity.aliases.add(" ".join(parts[1:]))  # "Myers West" of "Sarah Myers West": a two-word surname
         entity.aliases.discard(entity.name)
     return list(entities.values()), alias_of
 

@@ -23,6 +23,7 @@ palantir anduril shield-ai scale-ai xai spacex tesla boeing lockheed-martin lock
 general-dynamics l3harris bae leidos saic booz-allen hugging-face mistral cohere inflection
 pentagon nato darpa diu cdao dod nsa cia fbi dhs usaf nasa un eu
 reuters bloomberg politico axios fortune wired
+twitter facebook youtube instagram tiktok linkedin yahoo netflix uber
 """)
 
 # Acronyms and short forms that name one well-known body: key -> canonical name.
@@ -63,12 +64,28 @@ RANKS = {
     "adm.": "Admiral", "admiral": "Admiral", "vice adm.": "Vice Admiral", "vice admiral": "Vice Admiral",
     "rear adm.": "Rear Admiral", "rear admiral": "Rear Admiral", "cmdr.": "Commander", "commander": "Commander",
     "sen.": "Senator", "senator": "Senator", "rep.": "Representative", "gov.": "Governor",
+    "lt. gov.": "Lieutenant Governor", "lt. governor": "Lieutenant Governor",
+    "lieutenant governor": "Lieutenant Governor",
 }
 HONORIFICS = words("mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame rev. del.")  # Rev. (clergy), Del. (delegate)
+# Title words the model sometimes reads as part of a person's name ("Spokeswoman Jane Doe").
+NAME_TITLES = words("""spokesman spokeswoman spokesperson pastor rabbi reverend rev. bishop archbishop cardinal imam
+justice judge speaker chancellor""")
+# Capitalised words that belong to a title written before a name, not to the organisation in front of
+# it: "White House Press Secretary", "Senate Majority Leader", "Google Cloud Chief Executive".
+TITLE_WORDS = words("""chief executive officer director president vice deputy senior press secretary majority minority
+leader whip general attorney managing assistant associate acting interim principal special national security
+adviser advisor counsel commander chairman chairwoman chair speaker lieutenant prime minister
+ceo cto coo cfo cio ciso cpo""")
+# Areas of government departments: "Defense Secretary", "Secretary of State", "Minister of Defence".
+DEPARTMENT_AREAS = (r"Defen[cs]e|State|Treasury|Justice|Homeland\s+Security|Energy|Commerce|Interior|Labou?r|"
+                    r"Education|Transportation|Veterans\s+Affairs|Agriculture|Health(?:\s+and\s+Human\s+Services)?|"
+                    r"Housing(?:\s+and\s+Urban\s+Development)?|Foreign\s+Affairs|Foreign|Home|War|Army|Navy|Air\s+Force")
 
 # Head nouns of job titles: "chief technology officer", "head of robotics", "union steward".
 TITLE_HEADS = (
     r"CEO|CTO|COO|CFO|CIO|CISO|CPO|CRO|chief(?:\s+[a-z]+){0,3}\s+officer|chief\s+executive|chief\s+scientist|"
+    r"(?:deputy\s+)?chief\s+of\s+staff|director\s+of\s+(?:communications|operations|policy|research|strategy)|"
     r"chief|executive|director|founder|co-founder|cofounder|head\s+of\s+[a-z-]+(?:\s+(?:and|&)\s+[a-z-]+)*"
     r"(?:\s+[a-z-]+)?|president|vice\s+president|chairman|chairwoman|chairperson|chair|secretary|"
     r"undersecretary|minister|spokesperson|spokesman|spokeswoman|researcher|analyst|engineer|officer|"
@@ -76,7 +93,12 @@ TITLE_HEADS = (
     r"senator|ambassador|steward|administrator|attorney|lawyer|economist|strategist|investor|"
     r"correspondent|editor|reporter|fellow|architect|developer|programmer|pilot|operator|contractor|"
     r"member\s+of\s+(?:the\s+)?(?:[A-Z][\w-]*\s+){0,2}(?:Parliament|Congress|Senate|House|Assembly|board)|"
-    r"board\s+member|MEP|MP|congressman|congresswoman|representative|governor|mayor"
+    r"board\s+member|MEP|MP|congressman|congresswoman|representative|governor|mayor|"
+    # Posts of public life and the newsroom that news writing gives people as often as the above.
+    r"member|pollster|aide|consultant|columnist|counsel|speaker|pastor|dean|publisher|historian|chancellor|"
+    r"commissioner|sheriff|judge|justice|treasurer|coordinator|whip|clerk|scholar|staffer|lobbyist|prosecutor|"
+    r"organizer|organiser|operative|superintendent|comptroller|auditor|trustee|anchor|"
+    r"(?:attorney|inspector|surgeon|solicitor|secretary|director|adjutant)[\s-]+general"
 )
 TITLE_HEAD = re.compile(rf"\b(?:{TITLE_HEADS})\b", re.IGNORECASE)
 
@@ -87,7 +109,8 @@ ORG_ANAPHORS = re.compile(
     re.IGNORECASE)
 
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
-_COUNTRY = re.compile(r"^(?:u\.?s\.?a?\.?|united states|american)\s+", re.IGNORECASE)
+# "the U.S. Army" is the Army; "American University" is not a university called "University".
+_COUNTRY = re.compile(r"^(?:u\.?s\.?a?\.?|united states)\s+", re.IGNORECASE)
 _SUFFIX = re.compile(r"[,\s]+(?:inc|incorporated|corp|corporation|co|ltd|llc|plc|pbc|gmbh|ag|sa)\.?$", re.IGNORECASE)
 _DEPARTMENT = re.compile(r"^(?P<area>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\s+(?P<kind>Department|Ministry)$")
 _BRITISH = {"defence": "defense", "organisation": "organization", "programme": "program", "centre": "center"}

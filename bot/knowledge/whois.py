@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.cards import Candidate, EntityLine, EventLine, MentionLine, Profile, QuoteLine, WhoisCard
 from bot.knowledge.describe import describe, role_lines
@@ -66,7 +67,8 @@ def pick(lookup: Lookup) -> EntityRow | None:
     if lookup.how not in ("exact", "prefix", "typo") or not lookup.entities:
         return None
     top = lookup.entities[0]
-    same_kind = [e for e in lookup.entities[1:] if e.kind is top.kind]
+    # "Paul Ryan" and "Paul D. Ryan" are one person written two ways, not two candidates.
+    same_kind = [e for e in lookup.entities[1:] if e.kind is top.kind and not same_name(top, e)]
     if not same_kind or top.story_count >= DOMINANT * max(same_kind[0].story_count, 1):
         return top
     return None
@@ -79,7 +81,9 @@ def whois(store: Store, query: str, *, now: datetime | None = None) -> WhoisCard
     if lookup.how in ("exact", "prefix", "typo") and lookup.entities:
         top = pick(lookup)
         if top is not None:
-            return WhoisCard(query, profile(store, top, now=now))
+            also = [e for e in lookup.entities[1:] if same_name(top, e)]
+            also += [e for e in _short_forms(store, top) if e.id != top.id and e not in also]
+            return WhoisCard(query, profile(store, top, also=also, now=now))
         return WhoisCard(query, None, _candidates(store, lookup.entities[:MAX_CANDIDATES]),
                          message=f"Several people or organisations match “{query}”; which one?")
     suggestions = _candidates(store, lookup.entities[:MAX_CANDIDATES])
@@ -99,30 +103,74 @@ def _candidates(store: Store, rows: list[EntityRow]) -> list[Candidate]:
     return [Candidate(r.name, r.kind.value, describe(r, *known[r.id], None)) for r in rows]
 
 
-def profile(store: Store, entity: EntityRow, *, now: datetime | None = None) -> Profile:
+_SUFFIX = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def same_name(a: EntityRow, b: EntityRow) -> bool:
+    """Two stored people whose names differ only by middle initials or a suffix ("Paul Ryan", "Paul D.
+    Ryan", "James B. Comey Jr."): stories write one person's name these ways, and each story's reading
+    stores the form it saw. Different middle names ("John Paul Smith", "John Peter Smith") stay apart."""
+    if a.kind is not EntityKind.person or b.kind is not EntityKind.person:
+        return False
+    x, y = _name_parts(a.name), _name_parts(b.name)
+    if len(x) < 2 or len(y) < 2 or x[0] != y[0] or x[-1] != y[-1]:
+        return False
+    middle_x, middle_y = x[1:-1], y[1:-1]
+    if not middle_x or not middle_y:
+        return True
+    return [m[0] for m in middle_x] == [m[0] for m in middle_y]
+
+
+def _short_forms(store: Store, entity: EntityRow) -> list[EntityRow]:
+    """The same person stored under the name without its middle initials or suffix ("James B. Comey Jr."
+    is also "James Comey")."""
+    parts = _name_parts(entity.name)
+    if entity.kind is not EntityKind.person or len(parts) < 2 or name_key(entity.name).split() == [parts[0], parts[-1]]:
+        return []
+    ids = store.knowledge.name_index.exact(f"{parts[0]} {parts[-1]}")
+    return [e for e in _ranked(store, ids) if same_name(entity, e)]
+
+
+def _name_parts(name: str) -> list[str]:
+    return [p for p in name_key(name).split() if p not in _SUFFIX]
+
+
+def profile(store: Store, entity: EntityRow, *, also: list[EntityRow] | None = None,
+            now: datetime | None = None) -> Profile:
+    """The card for one entity; `also` are stored entities that are the same person under another
+    spelling of the name, whose roles, events, quotes and mentions join the card."""
     knowledge = store.knowledge
-    role_rows = knowledge.roles(entity.id)
-    timeline_events = knowledge.events(entity.id, limit=TIMELINE_EVENTS)
+    ids = [entity.id, *(e.id for e in also or [])]
+    role_rows = sorted((r for i in ids for r in knowledge.roles(i)), key=_newest)
+    timeline_events = sorted((e for i in ids for e in knowledge.events(i, limit=TIMELINE_EVENTS)),
+                             key=_newest)[:TIMELINE_EVENTS]
     event_rows = timeline_events[:DESCRIBED_EVENTS]
-    mentions = knowledge.mentions(entity.id, limit=5)
-    quote_rows = knowledge.quotes(entity.id)
+    mentions = sorted((m for i in ids for m in knowledge.mentions(i, limit=5)), key=_newest)[:5]
+    quote_rows = sorted((q for i in ids for q in knowledge.quotes(i)), key=_newest)[:5]
     # The weeks end with the newest story read: now, for a bot that is reading.
     newest = store.trends.latest(before=now)
     until = newest + timedelta(seconds=1) if newest else now or datetime.now(UTC)
     by_week, weeks_from = weekly(store, entity.id, until)
     latest = mentions[0].title if mentions else None
     people = knowledge.people_at(entity.id) if entity.kind is EntityKind.org else None
+    names = {entity.name, *(e.name for e in also or [])}
     roles = role_lines(role_rows, event_rows)
     return Profile(
         name=entity.name, kind=entity.kind.value,
-        aliases=sorted({a for a in knowledge.aliases(entity.id) if a != entity.name}),
+        aliases=sorted({a for i in ids for a in knowledge.aliases(i)} | names - {entity.name}),
         description=describe(entity, role_rows, event_rows, latest, people),
         roles=roles,
         quotes=[QuoteLine(q.text, q.story_url, q.story_title, q.published_at, entity.name) for q in quote_rows],
         mentions=[MentionLine(m.story_url, m.title, m.published_at) for m in mentions],
         related=[EntityLine(e.name, e.kind.value) for e, _ in knowledge.related(entity.id)],
-        story_count=entity.story_count,
+        story_count=entity.story_count + sum(e.story_count for e in also or []),
         events=[EventLine(e.text, e.kind, e.published_at, e.story_url) for e in event_rows[:5]],
         timeline=timeline(roles, timeline_events, quote_rows),
         mentions_by_week=by_week, weeks_from=weeks_from,
     )
+
+
+def _newest(row: Any) -> float:
+    """Newest first; undated rows last."""
+    when = getattr(row, "published_at", None) or getattr(row, "published", None)
+    return -when.timestamp() if when else float("inf")

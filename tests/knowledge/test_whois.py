@@ -156,3 +156,30 @@ def test_description_stays_one_line_of_at_most_300_characters(newsroom: Newsroom
     card = whois(store, "Okafor")
     assert card.match is not None
     assert len(card.match.description) <= 300 and "\n" not in card.match.description
+
+
+def test_one_person_written_with_and_without_a_middle_initial_is_one_answer(store: Store) -> None:
+    room = Newsroom(store)
+    # One story writes "Paul D. Ryan" and "Paul Ryan" (one entity, both names), another only "Paul Ryan" (stored
+    # apart), a third the name with a suffix.
+    room.publish("Budget talks", DAY - timedelta(days=3), [
+        person("Owen T. Marsh", "Marsh", "Owen Marsh", roles=[Role("Speaker", "House")])])
+    room.publish("Budget vote", DAY - timedelta(days=2), [
+        person("Owen Marsh", "Marsh", roles=[Role("convention chair", None)])])
+    room.publish("Budget signed", DAY - timedelta(days=1), [
+        person("Owen T. Marsh Jr.", "Marsh", roles=[Role("Representative", "House")])])
+    card = whois(store, "Owen Marsh")
+    assert card.match is not None, card.message
+    assert {(r.title, r.org) for r in card.match.roles} >= {("Speaker", "House"), ("convention chair", None)}
+    full = whois(store, "Owen T. Marsh Jr.")
+    assert full.match is not None
+    assert {(r.title, r.org) for r in full.match.roles} >= {("Representative", "House"), ("convention chair", None)}
+
+
+def test_different_middle_names_stay_different_people(store: Store) -> None:
+    room = Newsroom(store)
+    room.publish("One", DAY, [person("John Paul Whitcombe", roles=[Role("analyst", "Lumen Labs")])])
+    room.publish("Two", DAY, [person("John Peter Whitcombe", roles=[Role("pilot", "Vantage Robotics")])])
+    card = whois(store, "John Paul Whitcombe")
+    assert card.match is not None
+    assert [(r.title, r.org) for r in card.match.roles] == [("analyst", "Lumen Labs")]
