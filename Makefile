@@ -51,10 +51,11 @@ pytest: $(BIN)/.installed-dev
 bench: $(BIN)/.installed-dev
 	$(BIN)/python -m tests.bench
 
-# The grading scorer on the shared dev set and on our own held-out stories (needs ../shared).
-eval: $(BIN)/.installed-runtime
-	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev
-	$(BIN)/python ../shared/eval/score.py tests/eval/heldout
+# Every knowledge evaluation (attribution on PolNeAR dev, score.py on every labelled set, clusters,
+# roles) as one table; sets absent from ../shared are rows that say so. TEXTACY=DIR adds textacy's
+# attribution figures from a throwaway `pip install --target DIR textacy`.
+eval: $(BIN)/.installed-dev
+	$(BIN)/python -m tests.eval.table $(if $(TEXTACY),--textacy-path $(TEXTACY))
 
 # Regenerate the pinned dependency sets after editing pyproject.toml.
 lock: $(BIN)/.installed-dev

@@ -96,7 +96,7 @@ class Sitrep:
         self.guarded_fetcher = Fetcher(config.http, client=ssrf.guarded_client(config.http), clock=self.clock)
         self.topics = TopicFilter(effective_topics(config))
         self.enricher = enricher or Enricher(config.nlp)
-        # This process, as the holder of leases: several instances may share the database (see README).
+        # This process, as the holder of leases: several instances may share the database (docs/operations.md).
         self.owner = instance_id()
         self.poller = Poller(config=config, store=store, fetcher=self.fetcher, clock=self.clock,
                              topics=self.topics, enricher=self.enricher, guarded_fetcher=self.guarded_fetcher,

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from adapters.slack.sender import SlackSender
     from bot.app import Sitrep
 
-NOT_CONFIGURED = "a channel uses platform slack, but there is no slack: section with a bot_token (see the README)"
+NOT_CONFIGURED = "a channel uses platform slack, but there is no slack: section with a bot_token (see docs/slack.md)"
 
 
 class SlackPlugin:

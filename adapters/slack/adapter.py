@@ -62,7 +62,7 @@ class SlackAdapter:
                  clock: Clock | None = None, ack_budget: float = ACK_BUDGET) -> None:
         config = config or core.config.slack
         if config is None:
-            raise SitrepError("Slack is not configured: add a slack: section with bot_token (see the README)")
+            raise SitrepError("Slack is not configured: add a slack: section with bot_token (see docs/slack.md)")
         self.core = core
         self.config = config
         self.clock = clock or core.clock

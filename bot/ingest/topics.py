@@ -47,7 +47,7 @@ class Tokens:
 
     Matching walks the words and looks each one up in a dictionary of the terms that start with it,
     so the cost grows with the text, not with the number of terms (a regex alternation of a few
-    hundred phrases costs ~10 ms per story; this costs well under one).
+    hundred phrases tries every phrase at every position of the story).
     """
 
     def __init__(self, text: str) -> None:
