@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.cards import Card, FeedsCard, FollowingCard, HelpCard, NewsCard, TrendingCard, WhoisCard
-from bot.render.entry_lines import Markup, items, safe_link, without_name, wrapped
+from bot.render.entry_lines import Markup, items, safe_link, story_count, without_name, wrapped
 from bot.render.safety import clean
 from bot.render.sparkline import sparkline
 from bot.render.split import units
@@ -100,7 +100,7 @@ def trending(card: TrendingCard, limit: int, m: Markup) -> tuple[str, list[Item]
                                "back.", limit, m, first="", rest="")]
     groups: list[Item] = [[m.italic(m.escape(f"Stories a day since {card.days_from}, against the {span} before:"))]]
     for i, t in enumerate(card.trends, 1):
-        count = f"{t.mentions} {'story' if t.mentions == 1 else 'stories'} ({t.change:+d}, was {t.previous})"
+        count = f"{story_count(t.mentions)} ({t.change:+d}, was {t.previous})"
         head = f"{i}. {m.bold(m.escape(clean(t.name) or '?'))} {m.escape(f'({t.kind}) — {count}')}"
         spark = m.indent + m.code(sparkline(t.by_day))
         lines = [head] if units(head) <= limit else wrapped(f"{i}. {t.name} — {count}", limit, m, first="",

@@ -31,6 +31,11 @@ class Markup:
     indent: str = "   "
 
 
+
+def story_count(n: int) -> str:
+    """'1 story', '3 stories'."""
+    return f"{n} {'story' if n == 1 else 'stories'}"
+
 def safe_link(label: str, url: str | None, m: Markup) -> str:
     """A link with an honest label: unlinkable URLs are dropped, and a label naming another site
     is shown as text followed by a link labelled with the real host."""
@@ -165,7 +170,7 @@ def without_name(name: str, description: str) -> str:
 def person(line: PersonLine, limit: int, m: Markup) -> list[str]:
     """One person of the people section: name and count, who they are, and the /whois to ask."""
     name = clean(line.name) or UNTITLED
-    count = f"{line.mentions} {'story' if line.mentions == 1 else 'stories'}"
+    count = story_count(line.mentions)
     head = f"{m.bullet}{m.bold(m.escape(name))} ({count})"
     lines = [head] if units(head) <= limit else wrapped(f"{name} ({count})", limit, m, first=m.bullet, rest=m.indent)
     lines += wrapped(without_name(line.name, line.description), limit, m, first=m.indent, rest=m.indent)

@@ -11,7 +11,7 @@ import re
 
 from bot.cards import Card, Digest, MessageCard, WhoisCard
 from bot.render import plain
-from bot.render.entry_lines import people_title, without_name
+from bot.render.entry_lines import people_title, story_count, without_name
 from bot.render.safety import clean, deceptive_label, discord_neutralise, host, link_target
 from bot.render.sparkline import sparkline
 
@@ -71,7 +71,7 @@ def _people(d: Digest) -> list[str]:
         return []
     lines = [f"### {escape(people_title(d))}"]
     for p in d.people:
-        count = f"{p.mentions} {'story' if p.mentions == 1 else 'stories'}"
+        count = story_count(p.mentions)
         described = without_name(p.name, p.description)
         lines.append(f"- **{escape(p.name)}** ({count})" + (f": {escape(described)}" if described else ""))
     return [*lines, ""]

@@ -21,7 +21,7 @@ from bot.cards import (
     TrendingCard,
     WhoisCard,
 )
-from bot.render.entry_lines import people_title, without_name
+from bot.render.entry_lines import people_title, story_count, without_name
 from bot.render.safety import clean as _c
 from bot.render.sparkline import sparkline
 
@@ -79,7 +79,7 @@ def profile(p: Profile) -> str:
             source = _c(q.story_title) or _c(q.story_url)
             lines.append(_wrap(f"“{_c(q.text)}” — {source} ({_date(q.published)})", "  • "))
     if p.mentions:
-        lines.append(f"In the news ({p.story_count} {'story' if p.story_count == 1 else 'stories'}):")
+        lines.append(f"In the news ({story_count(p.story_count)}):")
         for m in p.mentions:
             lines.append(f"  • {_date(m.published)} {_c(m.title)}" + (f" <{_c(m.story_url)}>" if m.story_url else ""))
     if p.related:
@@ -117,7 +117,7 @@ def trending(card: TrendingCard) -> str:
     width = max(len(_c(t.name)) for t in card.trends)
     lines = [f"{head} (stories a day since {card.days_from}):"]
     for i, t in enumerate(card.trends, 1):
-        count = f"{t.mentions} {'story' if t.mentions == 1 else 'stories'}"
+        count = story_count(t.mentions)
         lines.append(f"{i:>3}. {_c(t.name):<{width}}  {_c(t.kind):<6} {count:>11} {t.change:>+5} "
                      f"(was {t.previous})  {sparkline(t.by_day)}")
     return "\n".join(lines)
@@ -149,7 +149,7 @@ def people(d: Digest) -> list[str]:
         return []
     lines = [f"{people_title(d)}:"]
     for p in d.people:
-        count = f"{p.mentions} {'story' if p.mentions == 1 else 'stories'}"
+        count = story_count(p.mentions)
         lines.append(_wrap(f"{_c(p.name)} ({count}) — /whois {_c(p.name)}", "  • "))
         described = without_name(p.name, p.description)
         if described:
