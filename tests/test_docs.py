@@ -155,3 +155,13 @@ def test_a_wrong_example_config_is_caught(tmp_path: Path) -> None:
 def test_headings_become_the_anchors_github_makes() -> None:
     assert slug("How well it holds: `make eval`") == "how-well-it-holds-make-eval"
     assert slug("Health, metrics and logs") == "health-metrics-and-logs"
+
+
+def test_the_architecture_tree_lists_every_module() -> None:
+    """A newcomer reads the tree in docs/architecture.md to find code: a module missing there is lost."""
+    page = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    tree = page[page.index("## The tree"):page.index("## Principles")]
+    listed = set(re.findall(r"[\w]+", tree))
+    modules = [p for root in ("bot", "adapters") for p in (REPO / root).rglob("*.py")
+               if p.name != "__init__.py" and "migrations" not in p.parts]
+    assert not [str(p.relative_to(REPO)) for p in modules if p.stem not in listed]
