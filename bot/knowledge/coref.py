@@ -39,6 +39,10 @@ SENTENCE_REACH = 1_200
 _TERMINATOR = re.compile(r"(?<![.!?])[.!?]++[”’\"']?(?=\s++[A-Z“\"‘'(]|\s*+$)")
 
 
+# A title abbreviated before a name and written out in "the senator said": one spelling for both.
+_TITLE_SPELLING = {"sen": "senator", "rep": "representative", "gov": "governor", "gen": "general", "adm": "admiral",
+                   "col": "colonel", "lt": "lieutenant", "capt": "captain", "sgt": "sergeant", "maj": "major",
+                   "cmdr": "commander", "pres": "president", "sec": "secretary", "secy": "secretary"}
 _PRONOUN_PARAGRAPHS = 3  # how far back a "she" may reach: this paragraph and the three before it
 _PRONOUN_CANDIDATES = 40  # mentions weighed for one pronoun: a reader's memory, and a bound on hostile text
 _SENTENCE_COST = 1.0
@@ -115,6 +119,22 @@ class Story:
                 continue
             return span
         return fallback
+    def titled_before(self, offset: int, title: Sequence[str]) -> Span | None:
+        """The person "the secretary general" at `offset` stands for: the nearest one named earlier with
+        every word of that title just before or after the name ("secretary general Jens Stoltenberg",
+        "Sen. Jane Doe" for "the senator", "Jane Doe, the company's chief executive")."""
+        wanted = {_TITLE_SPELLING.get(w, w) for w in title}
+        people = self.people[:bisect.bisect_left(self._starts[EntityKind.person], offset)]
+        for span in reversed(people[-_PRONOUN_CANDIDATES:]):
+            if self.quoted(span.start):
+                continue
+            before = self.text[max(self.sentence_start(span.start), span.start - 60):span.start]
+            after = re.split(r"[.;:!?]|,\s+(?:who|which|said|says)\b", self.text[span.end:span.end + 80], maxsplit=1)[0]
+            near = {_TITLE_SPELLING.get(w, w) for w in re.findall(r"[a-z]+", (before + " " + after).lower())}
+            if wanted <= near:
+                return span
+        return None
+
     def pronoun_antecedent(self, offset: int, pronoun: str, previous: str | None = None) -> Span | None:
         """The person a "she" or "he" at `offset` stands for, weighed the way a reader does.
 

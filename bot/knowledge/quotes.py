@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from bot.knowledge.coref import Story
 from bot.knowledge.entities import org_by_form
-from bot.knowledge.gazetteer import DAYS, MONTHS, NOT_NAMES, ORG_ANAPHORS, fold, words
+from bot.knowledge.gazetteer import DAYS, MONTHS, NOT_NAMES, ORG_ANAPHORS, TITLE_HEAD, fold, words
 from bot.knowledge.quotemarks import QuoteSpan
 from bot.models import EntityKind, Quote
 
@@ -59,6 +59,7 @@ _OPENING_WORDS = words("the a an but and so yet then still later meanwhile howev
                        "there here when while as after before if instead also")
 _BARE_SAID = re.compile(r"(?:[A-Z][\w.’'-]*\s+){1,3}(?P<verb>said|says|wrote|added|told\s+\w+)[\s.]*")
 _BYLINE = re.compile(r"\s*(?:[A-Z][\w.’'-]*\.?\s+){0,4}[A-Z][\w’'-]+[\s.]*")
+_DEFINITE_TITLE = re.compile(r"the\s+(?:[A-Z][\w.&’'-]*\s+){0,3}(?P<title>(?:[a-z][a-z-]*\s+){0,2}[a-z][a-z-]*)")
 _SMALL = words("a an the of and or in on at to for with by from as vs")
 PARTIAL_WORDS = 8
 MAX_QUOTES = 300  # a news story has dozens at most; past this a text is a transcript, a list or an attack
@@ -245,6 +246,13 @@ def _speaker(story: Story, start: int, end: int, quote_at: int, *, verb_first: b
             return Who(story.name(resolved), EntityKind.person)
         # No one named nearby fits: "she" goes on speaking for the last speaker, if nothing says otherwise.
         return Who(previous, EntityKind.person) if previous and story.may_be(previous, pronoun_word) else None
+    described = _DEFINITE_TITLE.fullmatch(region.strip().rstrip(" ,.;:!?"))
+    if described and TITLE_HEAD.search(described.group("title")):
+        # "the secretary general said", "said the senator": the person the story gave that title
+        title = [w for w in described.group("title").lower().split() if w not in ("former", "then")]
+        titled = story.titled_before(quote_at, title)
+        if titled is not None:
+            return Who(story.name(titled), EntityKind.person)
     orgs = story.within(start, end, EntityKind.org)
     if orgs:
         return Who(story.name(orgs[-1] if subject else orgs[0]), EntityKind.org)

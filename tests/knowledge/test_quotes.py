@@ -139,3 +139,18 @@ def test_a_pronoun_with_no_one_named_nearby_continues_the_last_speaker_if_nothin
     text = "\n".join(["Mr. Tom Hale spoke. “We are ready for this,” said Tom Hale.", *filler,
                       "“And we will win,” she added."])
     assert [q.speaker for q in extract(text)] == ["Tom Hale", None]
+
+
+@pytest.mark.parametrize(("text", "speaker"), [
+    ("Secretary general Maria Lopez met the ministers. “We have agreed on the strategy,” the secretary general said.",
+     "Maria Lopez"),
+    ("Sen. Maria Lopez opened the hearing. Dana Okafor testified. “We will not fund this,” said the senator.",
+     "Maria Lopez"),
+    ("Dana Okafor, the chief executive of Northwind Systems, spoke first. Maria Lopez listened. "
+     "“We are ready for the trials,” the chief executive said.", "Dana Okafor"),
+    ("Maria Lopez met Dana Okafor. “We are ready for the trials,” the former senator said.",
+     "the former senator"),  # no one was given that title: the description stands
+])
+def test_a_title_for_a_speaker_means_the_person_named_earlier_with_it(text: str, speaker: str) -> None:
+    (quote,) = extract(text)
+    assert quote.speaker == speaker
