@@ -166,6 +166,14 @@ async def test_corrupt_compressed_body(server: FeedServer, fetcher: Fetcher) -> 
     assert not result.ok and "gzip body is corrupt" in (result.error or "")
 
 
+async def test_a_thousand_stacked_encodings_are_a_failed_fetch(server: FeedServer, fetcher: Fetcher) -> None:
+    """Once a RecursionError that escaped the fetcher and failed the whole poll with a traceback."""
+    stacked = Raw(b"", {"Content-Encoding": ",".join(["br"] * 1000), "Content-Type": "application/rss+xml"})
+    result = await fetcher.fetch(server.route("/stacked", stacked))
+    assert not result.ok and result.status_code == 200
+    assert "1000 Content-Encoding layers" in (result.error or "")
+
+
 async def test_per_host_and_global_limits(clock: FakeClock) -> None:
     active: dict[str, int] = {}
     peak: dict[str, int] = {}
