@@ -277,6 +277,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
             raise httpx.ConnectTimeout(f"no connection to {name}:{port} within {seconds}s") from None
         except (OSError, ssl.SSLError) as error:
             raise httpx.ConnectError(f"cannot connect to {name}:{port}: {error}") from None
+        except UnicodeError as error:  # a name the IDNA codec refuses ("a..b", a label over 63 characters)
+            raise httpx.ConnectError(f"cannot connect to {name[:100]}:{port}: not a valid host name ({error})"
+                                     ) from None
         return conn
 
     async def _exchange(self, conn: _Connection, request: httpx.Request, body: bytes,

@@ -174,6 +174,14 @@ async def test_a_thousand_stacked_encodings_are_a_failed_fetch(server: FeedServe
     assert "1000 Content-Encoding layers" in (result.error or "")
 
 
+@pytest.mark.parametrize("target", ["http://a..b/feed", "http://" + "a" * 70 + ".example/feed"])
+async def test_a_redirect_to_a_host_name_idna_refuses_is_a_failed_fetch(server: FeedServer, fetcher: Fetcher,
+                                                                        target: str) -> None:
+    """The IDNA codec's UnicodeError once escaped the transport, and the fetcher, as a crash."""
+    result = await fetcher.fetch(server.route("/odd", Redirect(target)))
+    assert not result.ok and "not a valid host name" in (result.error or "")
+
+
 async def test_per_host_and_global_limits(clock: FakeClock) -> None:
     active: dict[str, int] = {}
     peak: dict[str, int] = {}
