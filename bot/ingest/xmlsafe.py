@@ -8,6 +8,11 @@ other entities (billion laughs), that are long (quadratic blow-up), that are par
 or that point outside the document (SYSTEM / PUBLIC: local files, URLs) are dropped. Nothing is
 ever fetched or read because a document asked for it.
 
+The DOCTYPE is found however much comment or processing instruction precedes it (each is skipped
+with one search, so the scan stays linear), and the rewritten DOCTYPE is put right after the XML
+declaration: feedparser only looks for entity declarations before the first thing that looks like
+a tag, and a comment holding `<b>` in front of the DOCTYPE would otherwise hide the kept ones.
+
 UTF-16 and UTF-32 documents are transcoded to UTF-8 first so the scan sees characters, not bytes.
 """
 
@@ -18,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 MAX_ENTITY_VALUE = 64  # longer literal values are dropped: 10 MB of references must not become gigabytes
-HEAD_LIMIT = 1_000_000  # a prolog longer than this is not a feed anyone writes
+HEAD_LIMIT = 1_000_000  # a DOCTYPE longer than this is not a feed anyone writes: it is cut off, not kept
 
 _BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
@@ -69,27 +74,49 @@ def defuse(body: bytes) -> Defused:
     kept, removed = _filter_subset(body[subset[0]:subset[1]].decode("utf-8", "replace"))
     head = body[start:subset[0] - 1]  # "<!DOCTYPE name ExternalID?" up to the "["
     replacement = head + (b"[" + kept.encode("utf-8") + b"]" if kept else b"") + b">"
-    return Defused(body[:start] + replacement + body[end:], removed, codec)
+    at = _after_declaration(body)  # comments and PIs between the declaration and the DOCTYPE move behind it
+    return Defused(body[:at] + replacement + body[at:start] + body[end:], removed, codec)
+
+
+def _after_declaration(body: bytes) -> int:
+    """Where the XML declaration (and a UTF-8 byte order mark) end: the first place a DOCTYPE may go."""
+    at = len(codecs.BOM_UTF8) if body.startswith(codecs.BOM_UTF8) else 0
+    if body.startswith(b"<?xml", at) and body[at + 5:at + 6].isspace():
+        close = body.find(b"?>", at)
+        if close >= 0:
+            return close + 2
+    return at
 
 
 def _doctype_start(body: bytes) -> int:
-    """Where `<!DOCTYPE` starts in the prolog (before the first element), or -1."""
-    i, n = 0, min(len(body), HEAD_LIMIT)
+    """Where `<!DOCTYPE` starts in the prolog (before the first element), or -1.
+
+    Comments and processing instructions of any length are skipped with one search each. A PI
+    with no `?>` ends at its first `>`, as feedparser's loose parser reads it (`<?xml version="1.0">`
+    is a common slip), so a DOCTYPE after it is still found."""
+    i, n = 0, len(body)
     while i < n:
-        j = body.find(b"<", i, n)
+        j = body.find(b"<", i)
         if j < 0:
             return -1
         if body.startswith(b"<?", j):
-            k = body.find(b"?>", j + 2, n)
+            k = body.find(b"?>", j + 2)
+            if k >= 0:
+                i = k + 2
+                continue
+            k = body.find(b">", j + 2)
+            if k < 0:
+                return -1
+            i = k + 1
         elif body.startswith(b"<!--", j):
-            k = body.find(b"-->", j + 4, n)
+            k = body.find(b"-->", j + 4)
+            if k < 0:
+                return -1
+            i = k + 3
         elif body[j + 2:j + 9].upper() == b"DOCTYPE" and body.startswith(b"<!", j):
             return j
         else:
             return -1  # the root element: no DOCTYPE before it
-        if k < 0:
-            return -1
-        i = k + 2
     return -1
 
 
