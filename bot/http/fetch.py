@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -54,6 +55,12 @@ class FetchResult:
     retry_after: timedelta | None = None  # what the server asked for (Retry-After, Cache-Control max-age)
 
 
+@dataclass(slots=True)
+class _HostSlot:
+    semaphore: asyncio.Semaphore
+    users: int = 0  # holding or waiting for the semaphore
+
+
 def is_local(url: str) -> bool:
     return url.startswith("file://") or "://" not in url
 
@@ -84,7 +91,9 @@ class Fetcher:
         self._own_client = client is None
         self.client = client if client is not None else self._client(config)
         self._global = asyncio.Semaphore(config.concurrency)
-        self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(config.per_host))
+        # Only hosts with a request running or waiting have a slot, and only hosts still paused a
+        # pause: a bot that reads thousands of article hosts must not keep an entry for each forever.
+        self._hosts: dict[str, _HostSlot] = {}
         self._paused: dict[str, datetime] = {}  # host -> not before, from a 429/503 Retry-After
 
     @staticmethod
@@ -111,6 +120,27 @@ class Fetcher:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
+    @asynccontextmanager
+    async def _host_slot(self, host: str) -> AsyncIterator[None]:
+        """One of the host's `per_host` slots; the host's entry goes when nobody holds or waits for one."""
+        slot = self._hosts.get(host)
+        if slot is None:
+            slot = self._hosts[host] = _HostSlot(asyncio.Semaphore(self.config.per_host))
+        slot.users += 1
+        try:
+            async with slot.semaphore:
+                yield
+        finally:
+            slot.users -= 1
+            if not slot.users and self._hosts.get(host) is slot:
+                del self._hosts[host]
+
+    def _pause(self, host: str, until: datetime) -> None:
+        now = self.clock.now()
+        for other in [h for h, t in self._paused.items() if t <= now]:  # pauses already over
+            del self._paused[other]
+        self._paused[host] = until
+
     def paused_until(self, host: str) -> datetime | None:
         until = self._paused.get(host)
         if until is not None and until <= self.clock.now():
@@ -135,7 +165,7 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         # The host slot first: waiting for a busy host must not hold one of the global slots.
-        async with self._hosts[host], self._global:
+        async with self._host_slot(host), self._global:
             try:
                 async with asyncio.timeout(self.config.total_timeout.total_seconds()):
                     result = await self._get(self.client, url, headers)
@@ -143,7 +173,7 @@ class Fetcher:
                 limit = _seconds(self.config.total_timeout)
                 result = FetchResult(url, ok=False, error=f"no complete answer within {limit}")
         if result.throttled and result.retry_after:
-            self._paused[host] = self.clock.now() + result.retry_after
+            self._pause(host, self.clock.now() + result.retry_after)
         return result
 
     async def _get(self, client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> FetchResult:

@@ -204,6 +204,24 @@ async def test_per_host_and_global_limits(clock: FakeClock) -> None:
     assert sum(peak.values()) >= 4  # hosts were served side by side
 
 
+async def test_per_host_state_goes_with_the_last_request_to_the_host(clock: FakeClock) -> None:
+    """Host slots and pauses were kept for every host ever fetched: thousands of article hosts
+    meant thousands of semaphores that nothing would use again."""
+    hosts = [f"127.0.0.{i}" for i in range(2, 22)]
+    async with FeedServer(hosts=[*hosts, "127.0.0.22"]) as server, Fetcher(config(per_host=1), clock=clock) as f:
+        server.route("/f", Feed(BODY))
+        server.route("/busy", Status(429, headers={"Retry-After": "30"}))
+        results = await asyncio.gather(*(f.fetch(server.url("/f", host)) for host in hosts for _ in range(3)))
+        assert all(r.ok for r in results)
+        assert f._hosts == {}
+        for host in hosts:
+            assert (await f.fetch(server.url("/busy", host))).throttled
+        assert len(f._paused) == len(hosts) and f._hosts == {}
+        clock.advance(timedelta(seconds=31))
+        assert (await f.fetch(server.url("/busy", "127.0.0.22"))).throttled
+        assert list(f._paused) == ["127.0.0.22"]  # the pauses that were over went with the next one
+
+
 def test_header_helpers() -> None:
     import httpx
 
