@@ -1,9 +1,10 @@
 """Fetching feeds and pages: local files are read, remote ones fetched politely with httpx.
 
 The fetcher owns the HTTP: connect, read and total timeouts, a body cap counted on decoded bytes
-(the fetcher decodes gzip, deflate and brotli itself, see bot.http.decode), conditional GET, a redirect
-limit, per-host and global concurrency limits, and a per-host pause when a server answers 429 or
-503 with Retry-After, so neither the next feed nor an article page on that host is asked for
+(the fetcher decodes gzip, deflate and brotli itself, see bot.http.decode), conditional GET,
+redirects (followed here, at most `max_redirects`, each hop after the first through
+`redirect_client`), per-host and global concurrency limits, and a per-host pause when a server
+answers 429 or 503 with Retry-After, so neither the next feed nor an article page on that host is asked for
 before the server said it is ready. It never raises for what the network does: every outcome is
 a FetchResult.
 """
@@ -85,11 +86,16 @@ def host_of(url: str) -> str:
 
 class Fetcher:
     def __init__(self, config: HttpConfig, *, client: httpx.AsyncClient | None = None,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, redirect_client: httpx.AsyncClient | None = None) -> None:
+        """`redirect_client` makes every request after the first: the app gives the fetcher of
+        config feeds the SSRF guard's client here, because the operator trusts the URL written
+        in the config, not wherever that server redirects (the metadata service, a LAN host).
+        Without it `client` follows redirects too. The fetcher closes only a client it made."""
         self.config = config
         self.clock = clock or SystemClock()
         self._own_client = client is None
         self.client = client if client is not None else self._client(config)
+        self.redirect_client = redirect_client if redirect_client is not None else self.client
         self._global = asyncio.Semaphore(config.concurrency)
         # Only hosts with a request running or waiting have a slot, and only hosts still paused a
         # pause: a bot that reads thousands of article hosts must not keep an entry for each forever.
@@ -105,8 +111,7 @@ class Fetcher:
             timeout=httpx.Timeout(
                 connect=config.connect_timeout.total_seconds(), read=config.read_timeout.total_seconds(),
                 write=config.read_timeout.total_seconds(), pool=config.total_timeout.total_seconds()),
-            follow_redirects=True,
-            max_redirects=config.max_redirects,
+            follow_redirects=False,  # the fetcher follows them itself, choosing the client for each hop
             transport=PooledTransport(max_idle=max(config.concurrency, 64), max_idle_per_host=max(config.per_host, 2)),
         )
 
@@ -168,7 +173,7 @@ class Fetcher:
         async with self._host_slot(host), self._global:
             try:
                 async with asyncio.timeout(self.config.total_timeout.total_seconds()):
-                    result = await self._get(self.client, url, headers)
+                    result = await self._get(url, headers)
             except TimeoutError:
                 limit = _seconds(self.config.total_timeout)
                 result = FetchResult(url, ok=False, error=f"no complete answer within {limit}")
@@ -176,20 +181,31 @@ class Fetcher:
             self._pause(host, self.clock.now() + result.retry_after)
         return result
 
-    async def _get(self, client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> FetchResult:
+    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+        """Follows redirects itself: the first request goes through `client`, every later hop through
+        `redirect_client`, so a URL trusted as written does not lend its trust to where it points."""
+        client, request, where = self.client, self.client.build_request("GET", url, headers=headers), ""
         try:
-            async with client.stream("GET", url, headers=headers) as response:
-                return await self._read(url, response)
-        except httpx.TooManyRedirects:
+            for _ in range(self.config.max_redirects + 1):
+                response = await client.send(request, stream=True, follow_redirects=False)
+                try:
+                    following = response.next_request
+                    if following is None:
+                        return await self._read(url, response)
+                finally:
+                    await response.aclose()
+                client, request = self.redirect_client, following
+                where = f"after a redirect to {following.url.host or following.url}: "[:150]
             return FetchResult(url, ok=False, error=f"more than {self.config.max_redirects} redirects")
         except httpx.ConnectTimeout:
-            return FetchResult(url, ok=False, error=f"no connection within {_seconds(self.config.connect_timeout)}")
+            error_text = f"no connection within {_seconds(self.config.connect_timeout)}"
         except httpx.ReadTimeout:
-            return FetchResult(url, ok=False, error=f"server silent for {_seconds(self.config.read_timeout)}")
+            error_text = f"server silent for {_seconds(self.config.read_timeout)}"
         except httpx.TimeoutException as error:
-            return FetchResult(url, ok=False, error=f"timeout ({type(error).__name__})")
+            error_text = f"timeout ({type(error).__name__})"
         except httpx.HTTPError as error:
-            return FetchResult(url, ok=False, error=f"{type(error).__name__}: {error}"[:300])
+            error_text = f"{type(error).__name__}: {error}"
+        return FetchResult(url, ok=False, error=(where + error_text)[:300])
 
     async def _read(self, url: str, response: httpx.Response) -> FetchResult:
         status = response.status_code
