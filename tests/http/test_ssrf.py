@@ -15,8 +15,9 @@ from aiohttp import web
 from bot.app import Sitrep
 from bot.clock import FakeClock
 from bot.config.settings import HttpConfig
-from bot.http.fetch import Fetcher
+from bot.http.fetch import PAGE_ACCEPT, Fetcher
 from bot.http.ssrf import AddressPolicy, BlockedAddress, GuardedBackend, address_problem, guarded_client
+from bot.ingest.fulltext import article_text
 from bot.store import Store
 from tests.conftest import make_config
 
@@ -285,3 +286,19 @@ async def test_the_app_polls_a_config_feed_without_following_it_to_the_metadata_
     assert outcome.status == "failed" and outcome.error is not None
     assert "after a redirect to 169.254.169.254" in outcome.error and "cloud metadata address" in outcome.error
     assert [path for path, _ in site.seen] == ["/to/"]
+
+
+async def test_an_article_page_that_redirects_to_the_metadata_service_is_not_fetched(site: Site) -> None:
+    """Article pages follow the same rule, with no trusted first hop: the link came from a feed."""
+    dns = FakeDns({"news.example": [["127.0.0.1"]]})  # a public news site, as far as the guard knows
+    config = HttpConfig()
+    fetcher = Fetcher(config, client=guarded_client(config, resolver=dns, allow=[LOOPBACK]))
+    page = httpx.URL(site.url("/to/", host="news.example"), params={"url": "http://169.254.169.254/latest/"})
+    try:
+        result = await fetcher.fetch(str(page), accept=PAGE_ACCEPT)
+        text = await article_text(fetcher, str(page))
+    finally:
+        await fetcher.client.aclose()
+    assert text is None and not result.ok
+    assert "after a redirect to 169.254.169.254" in (result.error or "") and "cloud metadata" in (result.error or "")
+    assert [path for path, _ in site.seen] == ["/to/", "/to/"]
