@@ -73,9 +73,13 @@ def defuse(body: bytes) -> Defused:
         return Defused(body, 0, codec)
     kept, removed = _filter_subset(body[subset[0]:subset[1]].decode("utf-8", "replace"))
     head = body[start:subset[0] - 1]  # "<!DOCTYPE name ExternalID?" up to the "["
-    replacement = head + (b"[" + kept.encode("utf-8") + b"]" if kept else b"") + b">"
+    # The DOCTYPE and each kept declaration on a line of their own: feedparser filters the DOCTYPE
+    # again with expressions anchored at the start of a line; a declaration written straight after
+    # "[" is dropped, and a DOCTYPE after "?>" is not found, so its declarations are not put back.
+    replacement = head + (b"[\n" + kept.encode("utf-8") + b"\n]" if kept else b"") + b">"
     at = _after_declaration(body)  # comments and PIs between the declaration and the DOCTYPE move behind it
-    return Defused(body[:at] + replacement + body[at:start] + body[end:], removed, codec)
+    newline = b"\n" if at else b""
+    return Defused(body[:at] + newline + replacement + body[at:start] + body[end:], removed, codec)
 
 
 def _after_declaration(body: bytes) -> int:

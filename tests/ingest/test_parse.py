@@ -195,3 +195,15 @@ def test_a_doctype_after_a_pi_missing_its_question_mark_is_defused() -> None:
     """`<?xml version="1.0">` never ends for an XML parser; feedparser's loose parser ends it at `>`."""
     defused = defuse(f'<?xml version="1.0">{LAUGHS}{LAUGHS_FEED}'.encode())
     assert defused.removed == 9 and b"&l8;" not in defused.body
+
+
+@pytest.mark.parametrize("prolog", ['<?xml version="1.0"?>', '<?xml version="1.0"?>\n<!-- AT&T <b>x</b> -->\n', ""])
+def test_a_kept_entity_reaches_the_loose_parser_too(prolog: str) -> None:
+    """feedparser refilters the DOCTYPE line by line before its loose parser runs: a kept declaration
+    written straight after "[", or a DOCTYPE on the XML declaration's line, was lost there."""
+    body = (f'{prolog}<!DOCTYPE rss [<!ENTITY ok "fine"><!ENTITY bad SYSTEM "file:///etc/passwd">]>'
+            "<rss version='2.0'><channel><title>AT&T</title><item><title>It is &ok;</title>"  # bare & : not XML
+            "<link>http://x.example/1</link></item></channel></rss>").encode()
+    parsed = parse_feed(body, url="test")
+    assert parsed.problem is not None and "1 unsafe entity declaration removed" in parsed.problem
+    assert [i.title for i in parsed.items] == ["It is fine"]
