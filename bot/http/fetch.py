@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -60,6 +61,15 @@ class FetchResult:
 class _HostSlot:
     semaphore: asyncio.Semaphore
     users: int = 0  # holding or waiting for the semaphore
+
+
+def no_cookie_jar() -> CookieJar:
+    """A jar that keeps nothing, for a client shared by every fetch.
+
+    httpx keeps each response's cookies in the client for good: every feed and article host would
+    leave its tracking cookies there for as long as the bot runs (and a hostile one a thousand per
+    answer). Cookies live for one fetch's redirect chain instead (see Fetcher._get)."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 def is_local(url: str) -> bool:
@@ -112,6 +122,7 @@ class Fetcher:
                 connect=config.connect_timeout.total_seconds(), read=config.read_timeout.total_seconds(),
                 write=config.read_timeout.total_seconds(), pool=config.total_timeout.total_seconds()),
             follow_redirects=False,  # the fetcher follows them itself, choosing the client for each hop
+            cookies=no_cookie_jar(),
             transport=PooledTransport(max_idle=max(config.concurrency, 64), max_idle_per_host=max(config.per_host, 2)),
         )
 
@@ -185,6 +196,7 @@ class Fetcher:
         """Follows redirects itself: the first request goes through `client`, every later hop through
         `redirect_client`, so a URL trusted as written does not lend its trust to where it points."""
         client, request, where = self.client, self.client.build_request("GET", url, headers=headers), ""
+        chain = httpx.Cookies()  # what the servers of this chain set (a cookie wall's redirect back)
         try:
             for _ in range(self.config.max_redirects + 1):
                 response = await client.send(request, stream=True, follow_redirects=False)
@@ -194,6 +206,9 @@ class Fetcher:
                         return await self._read(url, response)
                 finally:
                     await response.aclose()
+                chain.extract_cookies(response)
+                if "cookie" not in following.headers:
+                    chain.set_cookie_header(following)
                 client, request = self.redirect_client, following
                 where = f"after a redirect to {following.url.host or following.url}: "[:150]
             return FetchResult(url, ok=False, error=f"more than {self.config.max_redirects} redirects")

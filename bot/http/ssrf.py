@@ -37,7 +37,7 @@ import httpx
 
 from bot.config.settings import HttpConfig
 from bot.errors import SitrepError
-from bot.http.fetch import user_agent
+from bot.http.fetch import no_cookie_jar, user_agent
 
 log = logging.getLogger(__name__)
 
@@ -297,4 +297,4 @@ def guarded_client(config: HttpConfig, *, resolver: Resolver | None = None,
         timeout=httpx.Timeout(
             connect=config.connect_timeout.total_seconds(), read=config.read_timeout.total_seconds(),
             write=config.read_timeout.total_seconds(), pool=config.total_timeout.total_seconds()),
-        follow_redirects=True, max_redirects=config.max_redirects, trust_env=False)
+        follow_redirects=True, max_redirects=config.max_redirects, trust_env=False, cookies=no_cookie_jar())

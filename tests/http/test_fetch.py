@@ -222,6 +222,31 @@ async def test_per_host_state_goes_with_the_last_request_to_the_host(clock: Fake
         assert list(f._paused) == ["127.0.0.22"]  # the pauses that were over went with the next one
 
 
+async def test_cookies_last_one_redirect_chain_and_are_not_kept(server: FeedServer, fetcher: Fetcher) -> None:
+    """httpx kept every cookie every host set in the shared client, for as long as the bot ran."""
+    from aiohttp import web
+
+    async def wall(request: web.Request) -> web.StreamResponse:
+        response = web.Response(status=302, headers={"Location": server.url("/walled")})
+        response.set_cookie("consent", "yes")
+        for i in range(50):
+            response.set_cookie(f"tracker{i}", "x" * 20)
+        return response
+
+    async def walled(request: web.Request) -> web.StreamResponse:
+        if request.cookies.get("consent") != "yes":
+            return web.Response(status=403)
+        return web.Response(body=BODY, content_type="application/rss+xml", headers={"Set-Cookie": "late=1"})
+
+    server.route("/wall", wall)
+    server.route("/walled", walled)
+    first = await fetcher.fetch(server.url("/wall"))
+    assert first.ok and first.body == BODY  # the cookie the wall set came along on its own redirect
+    assert len(fetcher.client.cookies.jar) == 0
+    again = await fetcher.fetch(server.url("/walled"))
+    assert again.status_code == 403  # nothing from the last fetch was sent with this one
+
+
 def test_header_helpers() -> None:
     import httpx
 
