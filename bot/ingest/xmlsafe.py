@@ -30,6 +30,7 @@ _BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (code
 _NO_BOM = [(b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"), (b"\x00<\x00?", "utf-16-be"),
            (b"<\x00?\x00", "utf-16-le")]
 _DECL_ENCODING = re.compile(rb"""^(<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _SAFE_VALUE = re.compile(r"^[^&%<]*$|^&#(?:\d{1,7}|x[0-9a-fA-F]{1,6});$")
 
 
@@ -63,7 +64,12 @@ def to_utf8(body: bytes) -> tuple[bytes, str | None]:
 
 def defuse(body: bytes) -> Defused:
     body, codec = to_utf8(body)
-    start = _doctype_start(body)
+    start, unterminated = _doctype_start(body)
+    if unterminated >= 0 and _DECLARATION.search(body, unterminated):
+        # A comment or PI that never ends runs to the end of the document for an XML parser, so
+        # nothing after it is readable; a declaration there is cut off rather than left to a
+        # parser that reads comments differently.
+        return Defused(body[:unterminated], 1, codec)
     if start < 0:
         return Defused(body, 0, codec)
     end, subset = _doctype_end(body, start)
@@ -92,36 +98,37 @@ def _after_declaration(body: bytes) -> int:
     return at
 
 
-def _doctype_start(body: bytes) -> int:
-    """Where `<!DOCTYPE` starts in the prolog (before the first element), or -1.
+def _doctype_start(body: bytes) -> tuple[int, int]:
+    """Where `<!DOCTYPE` starts in the prolog (before the first element), or -1; and where a
+    comment or PI starts that never ends, or -1.
 
     Comments and processing instructions of any length are skipped with one search each. A PI
-    with no `?>` ends at its first `>`, as feedparser's loose parser reads it (`<?xml version="1.0">`
-    is a common slip), so a DOCTYPE after it is still found."""
+    with no `?>` ends at its first `>` if no markup comes before it, as feedparser's loose parser
+    reads it (`<?xml version="1.0">` is a common slip), so a DOCTYPE after it is still found."""
     i, n = 0, len(body)
     while i < n:
         j = body.find(b"<", i)
         if j < 0:
-            return -1
+            return -1, -1
         if body.startswith(b"<?", j):
             k = body.find(b"?>", j + 2)
             if k >= 0:
                 i = k + 2
                 continue
             k = body.find(b">", j + 2)
-            if k < 0:
-                return -1
+            if k < 0 or body.find(b"<", j + 2, k) >= 0:  # no end short of the next markup: it never ends
+                return -1, j
             i = k + 1
         elif body.startswith(b"<!--", j):
             k = body.find(b"-->", j + 4)
             if k < 0:
-                return -1
+                return -1, j
             i = k + 3
         elif body[j + 2:j + 9].upper() == b"DOCTYPE" and body.startswith(b"<!", j):
-            return j
+            return j, -1
         else:
-            return -1  # the root element: no DOCTYPE before it
-    return -1
+            return -1, -1  # the root element: no DOCTYPE before it
+    return -1, -1
 
 
 def _doctype_end(body: bytes, start: int) -> tuple[int, tuple[int, int] | None]:

@@ -214,3 +214,12 @@ def test_many_unclosed_declarations_are_dropped_in_one_pass() -> None:
     subset = "<!ENTITY a SYSTEM " * 1000 + "x" * 950_000
     defused = defuse(f'<?xml version="1.0"?><!DOCTYPE rss [{subset}]><rss/>'.encode())
     assert defused.removed == 1000 and b"<!ENTITY" not in defused.body and defused.body.endswith(b"<rss/>")
+
+
+@pytest.mark.parametrize("opening", ["<!-- never closed ", "<?pi never closed "])
+def test_declarations_after_a_comment_that_never_ends_are_cut_off(opening: str) -> None:
+    body = f'<?xml version="1.0"?>{opening}{LAUGHS}{LAUGHS_FEED}'.encode()
+    defused = defuse(body)
+    assert defused.body == b'<?xml version="1.0"?>' and defused.removed == 1
+    assert not parse_feed(body, url="test").usable
+    assert defuse(b"<?xml version='1.0'?><!-- no declaration after this <rss/>").removed == 0
