@@ -195,7 +195,11 @@ class Fetcher:
     async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
         """Follows redirects itself: the first request goes through `client`, every later hop through
         `redirect_client`, so a URL trusted as written does not lend its trust to where it points."""
-        client, request, where = self.client, self.client.build_request("GET", url, headers=headers), ""
+        try:
+            request = self.client.build_request("GET", url, headers=headers)
+        except httpx.InvalidURL as error:  # not an HTTPError: an item's link with a NUL in it must not crash a poll
+            return FetchResult(url, ok=False, error=f"not a valid URL: {error}"[:300], permanent=True)
+        client, where = self.client, ""
         chain = httpx.Cookies()  # what the servers of this chain set (a cookie wall's redirect back)
         try:
             for _ in range(self.config.max_redirects + 1):

@@ -182,6 +182,14 @@ async def test_a_redirect_to_a_host_name_idna_refuses_is_a_failed_fetch(server: 
     assert not result.ok and "not a valid host name" in (result.error or "")
 
 
+@pytest.mark.parametrize("url", ["http://example.com:abc/", "http://exa\x00mple.com/", "http://example.com/\x7f",
+                                 "http://" + "a" * 70_000 + ".example/"])
+async def test_a_url_httpx_refuses_is_a_failed_fetch(fetcher: Fetcher, url: str) -> None:
+    """httpx.InvalidURL is not an httpx.HTTPError: an article link like these once escaped the fetcher."""
+    result = await fetcher.fetch(url)
+    assert not result.ok and result.permanent and (result.error or "").startswith("not a valid URL")
+
+
 async def test_per_host_and_global_limits(clock: FakeClock) -> None:
     active: dict[str, int] = {}
     peak: dict[str, int] = {}
