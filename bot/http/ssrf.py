@@ -16,6 +16,10 @@ refuses every address that is not on the public internet, at three points:
    rebinding) cannot slip through: the address checked is the address used. TLS still verifies
    the certificate against the host name.
 
+Feeds written in the config are fetched as written, but every redirect hop after their first
+request goes through this guard as well (the app passes the guarded client to their fetcher as
+`redirect_client`): the operator vouched for the URL, not for where its server sends us.
+
 `http.allow_private_addresses: true` turns the guard off, for operators whose feeds live on their
 own network.
 """
