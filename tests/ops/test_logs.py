@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.config.settings import LoggingConfig
-from bot.ops.logs import JsonFormatter, setup_logging
+from bot.ops.logs import JsonFormatter, RedactingFormatter, TextFormatter, setup_logging
 
 
 @pytest.fixture(autouse=True)
@@ -81,17 +81,20 @@ HOSTILE = "Gone\x1b[31m\x1b]0;owned\x07\r\n12:00:00 ERROR bot.app: forged\x00\x9
 
 
 def _unsafe(text: str) -> list[str]:
-    return [c for c in text if (ord(c) < 0x20 and c not in "\n\t") or 0x7f <= ord(c) <= 0x9f or c == "\u202e"]
+    return [c for c in text if (ord(c) < 0x20 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F or c == "\u202e"]
 
 
 def test_text_lines_cannot_drive_the_terminal_or_forge_lines() -> None:
     """A server's reason phrase or a header value, in the message, in its arguments, in an extra
     field and in an exception, once reached the terminal raw."""
-    config = LoggingConfig(level="INFO")
-    stream = capture(config)
-    handler = logging.getLogger().handlers[0]
-    handler.formatter.inner._fmt = handler.formatter.inner._style._fmt = (  # type: ignore[union-attr]
-        "%(levelname)s %(name)s: %(message)s [%(feed)s]")
+    capture(LoggingConfig(level="INFO"))
+    wired = logging.getLogger().handlers[0].formatter
+    assert isinstance(wired, RedactingFormatter) and isinstance(wired.inner, TextFormatter)
+    # The same formatter with a format that shows an extra field as well.
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(TextFormatter("%(levelname)s %(name)s: %(message)s [%(feed)s]"))
+    logging.getLogger().handlers[:] = [handler]
     log = logging.getLogger("bot.http\x1b[2J")
     log.warning("HTTP 410 " + HOSTILE + " for %s (%r)", HOSTILE, HOSTILE, extra={"feed": HOSTILE})
     try:
