@@ -90,10 +90,13 @@ class Sitrep:
         self.config = config
         self.store = store
         self.clock = clock or SystemClock()
-        self.fetcher = Fetcher(config.http, client=http_client, clock=self.clock)
         # URLs that chat users supplied (feeds added by command, and their article pages) are
         # fetched only through the SSRF guard, which checks every connection, redirects included.
-        self.guarded_fetcher = Fetcher(config.http, client=ssrf.guarded_client(config.http), clock=self.clock)
+        guarded = ssrf.guarded_client(config.http)
+        self.guarded_fetcher = Fetcher(config.http, client=guarded, clock=self.clock)
+        # Config feeds are fetched as written, private addresses included, but where their server
+        # redirects is not the operator's word: those hops go through the guard too.
+        self.fetcher = Fetcher(config.http, client=http_client, clock=self.clock, redirect_client=guarded)
         self.topics = TopicFilter(effective_topics(config))
         self.enricher = enricher or Enricher(config.nlp)
         # This process, as the holder of leases: several instances may share the database (docs/operations.md).

@@ -55,7 +55,8 @@ class HttpConfig(Strict):
     concurrency: int = Field(default=64, ge=1, le=1024, description="Concurrent requests in all.")
     allow_private_addresses: bool = Field(
         default=False,
-        description="Let feeds added by chat command point at private, loopback or link-local addresses.",
+        description="Let feeds added by chat command, article pages and where any feed redirects reach private, "
+        "loopback or link-local addresses (turns the SSRF guard off).",
     )
 
 

@@ -16,6 +16,10 @@ import brotli
 
 SUPPORTED = ("gzip", "deflate", "br")
 ACCEPT_ENCODING = "gzip, deflate, br"
+# Real servers send one coding, very rarely two. Each layer costs a decompressor and a level of
+# recursion in BoundedDecoder._push, so a header repeating "br" a thousand times must be refused
+# before any decoder is built, not discovered as a RecursionError while decoding.
+MAX_LAYERS = 3
 
 
 class DecodeError(ValueError):
@@ -113,6 +117,8 @@ class BoundedDecoder:
 
     def __init__(self, content_encoding: str | None, limit: int) -> None:
         codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+        if len(codings) > MAX_LAYERS:
+            raise DecodeError(f"{len(codings)} Content-Encoding layers; at most {MAX_LAYERS} are accepted")
         self.steps = [s for s in (_step(c) for c in reversed(codings)) if s is not None]
         self.limit = limit
         self.size = 0

@@ -1,9 +1,10 @@
 """Fetching feeds and pages: local files are read, remote ones fetched politely with httpx.
 
 The fetcher owns the HTTP: connect, read and total timeouts, a body cap counted on decoded bytes
-(the fetcher decodes gzip, deflate and brotli itself, see bot.http.decode), conditional GET, a redirect
-limit, per-host and global concurrency limits, and a per-host pause when a server answers 429 or
-503 with Retry-After, so neither the next feed nor an article page on that host is asked for
+(the fetcher decodes gzip, deflate and brotli itself, see bot.http.decode), conditional GET,
+redirects (followed here, at most `max_redirects`, each hop after the first through
+`redirect_client`), per-host and global concurrency limits, and a per-host pause when a server
+answers 429 or 503 with Retry-After, so neither the next feed nor an article page on that host is asked for
 before the server said it is ready. It never raises for what the network does: every outcome is
 a FetchResult.
 """
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -54,6 +57,21 @@ class FetchResult:
     retry_after: timedelta | None = None  # what the server asked for (Retry-After, Cache-Control max-age)
 
 
+@dataclass(slots=True)
+class _HostSlot:
+    semaphore: asyncio.Semaphore
+    users: int = 0  # holding or waiting for the semaphore
+
+
+def no_cookie_jar() -> CookieJar:
+    """A jar that keeps nothing, for a client shared by every fetch.
+
+    httpx keeps each response's cookies in the client for good: every feed and article host would
+    leave its tracking cookies there for as long as the bot runs (and a hostile one a thousand per
+    answer). Cookies live for one fetch's redirect chain instead (see Fetcher._get)."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
 def is_local(url: str) -> bool:
     return url.startswith("file://") or "://" not in url
 
@@ -78,13 +96,20 @@ def host_of(url: str) -> str:
 
 class Fetcher:
     def __init__(self, config: HttpConfig, *, client: httpx.AsyncClient | None = None,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, redirect_client: httpx.AsyncClient | None = None) -> None:
+        """`redirect_client` makes every request after the first: the app gives the fetcher of
+        config feeds the SSRF guard's client here, because the operator trusts the URL written
+        in the config, not wherever that server redirects (the metadata service, a LAN host).
+        Without it `client` follows redirects too. The fetcher closes only a client it made."""
         self.config = config
         self.clock = clock or SystemClock()
         self._own_client = client is None
         self.client = client if client is not None else self._client(config)
+        self.redirect_client = redirect_client if redirect_client is not None else self.client
         self._global = asyncio.Semaphore(config.concurrency)
-        self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(config.per_host))
+        # Only hosts with a request running or waiting have a slot, and only hosts still paused a
+        # pause: a bot that reads thousands of article hosts must not keep an entry for each forever.
+        self._hosts: dict[str, _HostSlot] = {}
         self._paused: dict[str, datetime] = {}  # host -> not before, from a 429/503 Retry-After
 
     @staticmethod
@@ -96,8 +121,8 @@ class Fetcher:
             timeout=httpx.Timeout(
                 connect=config.connect_timeout.total_seconds(), read=config.read_timeout.total_seconds(),
                 write=config.read_timeout.total_seconds(), pool=config.total_timeout.total_seconds()),
-            follow_redirects=True,
-            max_redirects=config.max_redirects,
+            follow_redirects=False,  # the fetcher follows them itself, choosing the client for each hop
+            cookies=no_cookie_jar(),
             transport=PooledTransport(max_idle=max(config.concurrency, 64), max_idle_per_host=max(config.per_host, 2)),
         )
 
@@ -110,6 +135,27 @@ class Fetcher:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+    @asynccontextmanager
+    async def _host_slot(self, host: str) -> AsyncIterator[None]:
+        """One of the host's `per_host` slots; the host's entry goes when nobody holds or waits for one."""
+        slot = self._hosts.get(host)
+        if slot is None:
+            slot = self._hosts[host] = _HostSlot(asyncio.Semaphore(self.config.per_host))
+        slot.users += 1
+        try:
+            async with slot.semaphore:
+                yield
+        finally:
+            slot.users -= 1
+            if not slot.users and self._hosts.get(host) is slot:
+                del self._hosts[host]
+
+    def _pause(self, host: str, until: datetime) -> None:
+        now = self.clock.now()
+        for other in [h for h, t in self._paused.items() if t <= now]:  # pauses already over
+            del self._paused[other]
+        self._paused[host] = until
 
     def paused_until(self, host: str) -> datetime | None:
         until = self._paused.get(host)
@@ -135,31 +181,50 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         # The host slot first: waiting for a busy host must not hold one of the global slots.
-        async with self._hosts[host], self._global:
+        async with self._host_slot(host), self._global:
             try:
                 async with asyncio.timeout(self.config.total_timeout.total_seconds()):
-                    result = await self._get(self.client, url, headers)
+                    result = await self._get(url, headers)
             except TimeoutError:
                 limit = _seconds(self.config.total_timeout)
                 result = FetchResult(url, ok=False, error=f"no complete answer within {limit}")
         if result.throttled and result.retry_after:
-            self._paused[host] = self.clock.now() + result.retry_after
+            self._pause(host, self.clock.now() + result.retry_after)
         return result
 
-    async def _get(self, client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> FetchResult:
+    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+        """Follows redirects itself: the first request goes through `client`, every later hop through
+        `redirect_client`, so a URL trusted as written does not lend its trust to where it points."""
         try:
-            async with client.stream("GET", url, headers=headers) as response:
-                return await self._read(url, response)
-        except httpx.TooManyRedirects:
+            request = self.client.build_request("GET", url, headers=headers)
+        except httpx.InvalidURL as error:  # not an HTTPError: an item's link with a NUL in it must not crash a poll
+            return FetchResult(url, ok=False, error=f"not a valid URL: {error}"[:300], permanent=True)
+        client, where = self.client, ""
+        chain = httpx.Cookies()  # what the servers of this chain set (a cookie wall's redirect back)
+        try:
+            for _ in range(self.config.max_redirects + 1):
+                response = await client.send(request, stream=True, follow_redirects=False)
+                try:
+                    following = response.next_request
+                    if following is None:
+                        return await self._read(url, response)
+                finally:
+                    await response.aclose()
+                chain.extract_cookies(response)
+                if "cookie" not in following.headers:
+                    chain.set_cookie_header(following)
+                client, request = self.redirect_client, following
+                where = f"after a redirect to {following.url.host or following.url}: "[:150]
             return FetchResult(url, ok=False, error=f"more than {self.config.max_redirects} redirects")
         except httpx.ConnectTimeout:
-            return FetchResult(url, ok=False, error=f"no connection within {_seconds(self.config.connect_timeout)}")
+            error_text = f"no connection within {_seconds(self.config.connect_timeout)}"
         except httpx.ReadTimeout:
-            return FetchResult(url, ok=False, error=f"server silent for {_seconds(self.config.read_timeout)}")
+            error_text = f"server silent for {_seconds(self.config.read_timeout)}"
         except httpx.TimeoutException as error:
-            return FetchResult(url, ok=False, error=f"timeout ({type(error).__name__})")
+            error_text = f"timeout ({type(error).__name__})"
         except httpx.HTTPError as error:
-            return FetchResult(url, ok=False, error=f"{type(error).__name__}: {error}"[:300])
+            error_text = f"{type(error).__name__}: {error}"
+        return FetchResult(url, ok=False, error=(where + error_text)[:300])
 
     async def _read(self, url: str, response: httpx.Response) -> FetchResult:
         status = response.status_code

@@ -16,6 +16,10 @@ refuses every address that is not on the public internet, at three points:
    rebinding) cannot slip through: the address checked is the address used. TLS still verifies
    the certificate against the host name.
 
+Feeds written in the config are fetched as written, but every redirect hop after their first
+request goes through this guard as well (the app passes the guarded client to their fetcher as
+`redirect_client`): the operator vouched for the URL, not for where its server sends us.
+
 `http.allow_private_addresses: true` turns the guard off, for operators whose feeds live on their
 own network.
 """
@@ -37,7 +41,7 @@ import httpx
 
 from bot.config.settings import HttpConfig
 from bot.errors import SitrepError
-from bot.http.fetch import user_agent
+from bot.http.fetch import no_cookie_jar, user_agent
 
 log = logging.getLogger(__name__)
 
@@ -297,4 +301,4 @@ def guarded_client(config: HttpConfig, *, resolver: Resolver | None = None,
         timeout=httpx.Timeout(
             connect=config.connect_timeout.total_seconds(), read=config.read_timeout.total_seconds(),
             write=config.read_timeout.total_seconds(), pool=config.total_timeout.total_seconds()),
-        follow_redirects=True, max_redirects=config.max_redirects, trust_env=False)
+        follow_redirects=True, max_redirects=config.max_redirects, trust_env=False, cookies=no_cookie_jar())

@@ -277,6 +277,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
             raise httpx.ConnectTimeout(f"no connection to {name}:{port} within {seconds}s") from None
         except (OSError, ssl.SSLError) as error:
             raise httpx.ConnectError(f"cannot connect to {name}:{port}: {error}") from None
+        except UnicodeError as error:  # a name the IDNA codec refuses ("a..b", a label over 63 characters)
+            raise httpx.ConnectError(f"cannot connect to {name[:100]}:{port}: not a valid host name ({error})"
+                                     ) from None
         return conn
 
     async def _exchange(self, conn: _Connection, request: httpx.Request, body: bytes,
@@ -313,14 +316,18 @@ class PooledTransport(httpx.AsyncBaseTransport):
     def _take_idle(self, origin: Origin) -> _Connection | None:
         idle = self._idle.get(origin)
         now = time.monotonic()
+        found = None
         while idle:
             conn = idle.pop()
             self._by_age.pop(conn, None)
             if conn.usable and now - conn.idle_since < self._expiry:
                 conn.reused = True
-                return conn
+                found = conn
+                break
             conn.close()
-        return None
+        if idle is not None and not idle:  # an empty list per origin ever seen would grow without end
+            del self._idle[origin]
+        return found
 
     def release(self, conn: _Connection) -> None:
         """A response read to its end: keep the connection if both sides agree to, else close it."""
@@ -337,12 +344,13 @@ class PooledTransport(httpx.AsyncBaseTransport):
             return
         now = time.monotonic()
         self._prune(now)
-        idle = self._idle.setdefault(conn.origin, [])
+        idle = self._idle.get(conn.origin, [])
         if len(idle) >= self._max_idle_per_host:
             conn.close()
             return
         conn.idle_since = now
         idle.append(conn)
+        self._idle[conn.origin] = idle
         self._by_age[conn] = None
         while len(self._by_age) > self._max_idle:
             self._drop(next(iter(self._by_age)))

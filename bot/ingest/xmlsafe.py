@@ -8,6 +8,11 @@ other entities (billion laughs), that are long (quadratic blow-up), that are par
 or that point outside the document (SYSTEM / PUBLIC: local files, URLs) are dropped. Nothing is
 ever fetched or read because a document asked for it.
 
+The DOCTYPE is found however much comment or processing instruction precedes it (each is skipped
+with one search, so the scan stays linear), and the rewritten DOCTYPE is put right after the XML
+declaration: feedparser only looks for entity declarations before the first thing that looks like
+a tag, and a comment holding `<b>` in front of the DOCTYPE would otherwise hide the kept ones.
+
 UTF-16 and UTF-32 documents are transcoded to UTF-8 first so the scan sees characters, not bytes.
 """
 
@@ -18,13 +23,14 @@ import re
 from dataclasses import dataclass
 
 MAX_ENTITY_VALUE = 64  # longer literal values are dropped: 10 MB of references must not become gigabytes
-HEAD_LIMIT = 1_000_000  # a prolog longer than this is not a feed anyone writes
+HEAD_LIMIT = 1_000_000  # a DOCTYPE longer than this is not a feed anyone writes: it is cut off, not kept
 
 _BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
 _NO_BOM = [(b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"), (b"\x00<\x00?", "utf-16-be"),
            (b"<\x00?\x00", "utf-16-le")]
 _DECL_ENCODING = re.compile(rb"""^(<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _SAFE_VALUE = re.compile(r"^[^&%<]*$|^&#(?:\d{1,7}|x[0-9a-fA-F]{1,6});$")
 
 
@@ -58,7 +64,12 @@ def to_utf8(body: bytes) -> tuple[bytes, str | None]:
 
 def defuse(body: bytes) -> Defused:
     body, codec = to_utf8(body)
-    start = _doctype_start(body)
+    start, unterminated = _doctype_start(body)
+    if unterminated >= 0 and _DECLARATION.search(body, unterminated):
+        # A comment or PI that never ends runs to the end of the document for an XML parser, so
+        # nothing after it is readable; a declaration there is cut off rather than left to a
+        # parser that reads comments differently.
+        return Defused(body[:unterminated], 1, codec)
     if start < 0:
         return Defused(body, 0, codec)
     end, subset = _doctype_end(body, start)
@@ -68,29 +79,56 @@ def defuse(body: bytes) -> Defused:
         return Defused(body, 0, codec)
     kept, removed = _filter_subset(body[subset[0]:subset[1]].decode("utf-8", "replace"))
     head = body[start:subset[0] - 1]  # "<!DOCTYPE name ExternalID?" up to the "["
-    replacement = head + (b"[" + kept.encode("utf-8") + b"]" if kept else b"") + b">"
-    return Defused(body[:start] + replacement + body[end:], removed, codec)
+    # The DOCTYPE and each kept declaration on a line of their own: feedparser filters the DOCTYPE
+    # again with expressions anchored at the start of a line; a declaration written straight after
+    # "[" is dropped, and a DOCTYPE after "?>" is not found, so its declarations are not put back.
+    replacement = head + (b"[\n" + kept.encode("utf-8") + b"\n]" if kept else b"") + b">"
+    at = _after_declaration(body)  # comments and PIs between the declaration and the DOCTYPE move behind it
+    newline = b"\n" if at else b""
+    return Defused(body[:at] + newline + replacement + body[at:start] + body[end:], removed, codec)
 
 
-def _doctype_start(body: bytes) -> int:
-    """Where `<!DOCTYPE` starts in the prolog (before the first element), or -1."""
-    i, n = 0, min(len(body), HEAD_LIMIT)
+def _after_declaration(body: bytes) -> int:
+    """Where the XML declaration (and a UTF-8 byte order mark) end: the first place a DOCTYPE may go."""
+    at = len(codecs.BOM_UTF8) if body.startswith(codecs.BOM_UTF8) else 0
+    if body.startswith(b"<?xml", at) and body[at + 5:at + 6].isspace():
+        close = body.find(b"?>", at)
+        if close >= 0:
+            return close + 2
+    return at
+
+
+def _doctype_start(body: bytes) -> tuple[int, int]:
+    """Where `<!DOCTYPE` starts in the prolog (before the first element), or -1; and where a
+    comment or PI starts that never ends, or -1.
+
+    Comments and processing instructions of any length are skipped with one search each. A PI
+    with no `?>` ends at its first `>` if no markup comes before it, as feedparser's loose parser
+    reads it (`<?xml version="1.0">` is a common slip), so a DOCTYPE after it is still found."""
+    i, n = 0, len(body)
     while i < n:
-        j = body.find(b"<", i, n)
+        j = body.find(b"<", i)
         if j < 0:
-            return -1
+            return -1, -1
         if body.startswith(b"<?", j):
-            k = body.find(b"?>", j + 2, n)
+            k = body.find(b"?>", j + 2)
+            if k >= 0:
+                i = k + 2
+                continue
+            k = body.find(b">", j + 2)
+            if k < 0 or body.find(b"<", j + 2, k) >= 0:  # no end short of the next markup: it never ends
+                return -1, j
+            i = k + 1
         elif body.startswith(b"<!--", j):
-            k = body.find(b"-->", j + 4, n)
+            k = body.find(b"-->", j + 4)
+            if k < 0:
+                return -1, j
+            i = k + 3
         elif body[j + 2:j + 9].upper() == b"DOCTYPE" and body.startswith(b"<!", j):
-            return j
+            return j, -1
         else:
-            return -1  # the root element: no DOCTYPE before it
-        if k < 0:
-            return -1
-        i = k + 2
-    return -1
+            return -1, -1  # the root element: no DOCTYPE before it
+    return -1, -1
 
 
 def _doctype_end(body: bytes, start: int) -> tuple[int, tuple[int, int] | None]:
@@ -157,8 +195,12 @@ def _filter_subset(subset: str) -> tuple[str, int]:
     starts = [m.start() for m in re.finditer(r"<!ENTITY\b", subset)]
     if len(starts) > MAX_DECLARATIONS:  # nobody needs this many: keep none, and keep the scan linear
         return "", len(starts)
-    for start in starts:
-        declaration = _ENTITY.match(subset, start)
+    for index, start in enumerate(starts):
+        # Each match may look only as far as the next declaration: unbounded, a thousand unclosed
+        # SYSTEM declarations made each scan to the end of a megabyte subset (quadratic). A value
+        # running past the next "<!ENTITY" holds a "<", which is unsafe anyway.
+        end = starts[index + 1] if index + 1 < len(starts) else len(subset)
+        declaration = _ENTITY.match(subset, start, end)
         if declaration is None:
             removed += 1
             continue

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
+import textwrap
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -16,13 +18,62 @@ REDACTED = "[redacted]"
 MIN_SECRET = 8  # shorter values are not credentials, and replacing them would garble every line
 
 
+# What a terminal or a log viewer acts on instead of showing: C0 controls but tab (escape sequences,
+# carriage returns that overwrite a line, NUL), DEL, C1 controls (0x9b starts a sequence on its own
+# in some terminals, 0x85 is a line break to some viewers), the Unicode line and paragraph separators
+# and the bidi overrides. Servers' reason phrases, header values and feed titles reach log lines.
+_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNSAFE_IN_LINE = re.compile(f"[{_UNSAFE}\n]")
+_UNSAFE_KEEPING_NEWLINES = re.compile(f"[{_UNSAFE}]")
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def escape_controls(text: str, *, keep_newlines: bool = False) -> str:
+    """Control characters spelled out (`\\x1b`, `\\r`, `\\u202e`), so they show instead of acting."""
+    return (_UNSAFE_KEEPING_NEWLINES if keep_newlines else _UNSAFE_IN_LINE).sub(_escape, text)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         data = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(), "level": record.levelname,
                 "logger": record.name, "message": record.getMessage()}
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
-        return json.dumps(data, ensure_ascii=False)
+        # json escapes C0 controls itself; with ensure_ascii off it leaves DEL, C1 and the separators raw.
+        return _UNSAFE_KEEPING_NEWLINES.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(data, ensure_ascii=False))
+
+
+_MULTILINE = frozenset({"exc_text", "stack_info"})
+
+
+class TextFormatter(logging.Formatter):
+    """Readable lines that are one line each and cannot drive the terminal.
+
+    The message (arguments included) and every text field (logger name, extra fields) are escaped
+    whole, newlines too, so a server's text cannot start what looks like another log line. Then
+    the finished line is escaped again, keeping the newlines a traceback or stack needs, which
+    covers the exception text and fields that are not strings."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        safe = logging.makeLogRecord(record.__dict__)  # a copy: other handlers see the record unchanged
+        for key, value in vars(record).items():  # logger name, thread name, extra fields: one line each
+            if isinstance(value, str) and key not in _MULTILINE:
+                setattr(safe, key, escape_controls(value))
+        safe.msg, safe.args = escape_controls(record.getMessage()), None
+        if record.exc_info:
+            safe.exc_text = self.formatException(record.exc_info)
+        # Continuation lines are indented: an exception's text may hold newlines of its own, and
+        # only a record's first line may start at the margin, where a reader expects a timestamp.
+        for key in _MULTILINE:
+            value = getattr(safe, key, None)
+            if value:
+                setattr(safe, key, textwrap.indent(value, "    "))
+        return escape_controls(super().format(safe), keep_newlines=True)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -87,7 +138,7 @@ def setup_logging(config: LoggingConfig | None, *, verbose: int = 0, secrets: It
     if config is not None and config.json_format:
         formatter: logging.Formatter = JsonFormatter()
     else:
-        formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
+        formatter = TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
     handler.setFormatter(RedactingFormatter(formatter, secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

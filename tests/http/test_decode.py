@@ -53,3 +53,14 @@ def test_corrupt_and_unknown_encodings() -> None:
         decode(b"definitely not brotli" * 10, "br", 10**6)
     with pytest.raises(DecodeError, match="unsupported Content-Encoding 'zstd'"):
         BoundedDecoder("zstd", 10)
+
+
+@pytest.mark.parametrize("encoding", [",".join(["br"] * 1000), ",".join(["gzip"] * 4), "gzip, br, deflate, br"])
+def test_stacked_encodings_are_refused_up_front(encoding: str) -> None:
+    """Each layer is a decoder and a level of recursion: a thousand `br`s once overflowed the stack."""
+    with pytest.raises(DecodeError, match="Content-Encoding"):
+        BoundedDecoder(encoding, 10**6)
+
+
+def test_the_most_layers_allowed_still_decode() -> None:
+    assert decode(gzip.compress(brotli.compress(gzip.compress(TEXT))), "gzip, br, gzip", len(TEXT)) == TEXT

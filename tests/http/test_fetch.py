@@ -166,6 +166,30 @@ async def test_corrupt_compressed_body(server: FeedServer, fetcher: Fetcher) -> 
     assert not result.ok and "gzip body is corrupt" in (result.error or "")
 
 
+async def test_a_thousand_stacked_encodings_are_a_failed_fetch(server: FeedServer, fetcher: Fetcher) -> None:
+    """Once a RecursionError that escaped the fetcher and failed the whole poll with a traceback."""
+    stacked = Raw(b"", {"Content-Encoding": ",".join(["br"] * 1000), "Content-Type": "application/rss+xml"})
+    result = await fetcher.fetch(server.route("/stacked", stacked))
+    assert not result.ok and result.status_code == 200
+    assert "1000 Content-Encoding layers" in (result.error or "")
+
+
+@pytest.mark.parametrize("target", ["http://a..b/feed", "http://" + "a" * 70 + ".example/feed"])
+async def test_a_redirect_to_a_host_name_idna_refuses_is_a_failed_fetch(server: FeedServer, fetcher: Fetcher,
+                                                                        target: str) -> None:
+    """The IDNA codec's UnicodeError once escaped the transport, and the fetcher, as a crash."""
+    result = await fetcher.fetch(server.route("/odd", Redirect(target)))
+    assert not result.ok and "not a valid host name" in (result.error or "")
+
+
+@pytest.mark.parametrize("url", ["http://example.com:abc/", "http://exa\x00mple.com/", "http://example.com/\x7f",
+                                 "http://" + "a" * 70_000 + ".example/"])
+async def test_a_url_httpx_refuses_is_a_failed_fetch(fetcher: Fetcher, url: str) -> None:
+    """httpx.InvalidURL is not an httpx.HTTPError: an article link like these once escaped the fetcher."""
+    result = await fetcher.fetch(url)
+    assert not result.ok and result.permanent and (result.error or "").startswith("not a valid URL")
+
+
 async def test_per_host_and_global_limits(clock: FakeClock) -> None:
     active: dict[str, int] = {}
     peak: dict[str, int] = {}
@@ -186,6 +210,49 @@ async def test_per_host_and_global_limits(clock: FakeClock) -> None:
     assert all(r.ok for r in results)
     assert max(peak.values()) <= 2
     assert sum(peak.values()) >= 4  # hosts were served side by side
+
+
+async def test_per_host_state_goes_with_the_last_request_to_the_host(clock: FakeClock) -> None:
+    """Host slots and pauses were kept for every host ever fetched: thousands of article hosts
+    meant thousands of semaphores that nothing would use again."""
+    hosts = [f"127.0.0.{i}" for i in range(2, 22)]
+    async with FeedServer(hosts=[*hosts, "127.0.0.22"]) as server, Fetcher(config(per_host=1), clock=clock) as f:
+        server.route("/f", Feed(BODY))
+        server.route("/busy", Status(429, headers={"Retry-After": "30"}))
+        results = await asyncio.gather(*(f.fetch(server.url("/f", host)) for host in hosts for _ in range(3)))
+        assert all(r.ok for r in results)
+        assert f._hosts == {}
+        for host in hosts:
+            assert (await f.fetch(server.url("/busy", host))).throttled
+        assert len(f._paused) == len(hosts) and f._hosts == {}
+        clock.advance(timedelta(seconds=31))
+        assert (await f.fetch(server.url("/busy", "127.0.0.22"))).throttled
+        assert list(f._paused) == ["127.0.0.22"]  # the pauses that were over went with the next one
+
+
+async def test_cookies_last_one_redirect_chain_and_are_not_kept(server: FeedServer, fetcher: Fetcher) -> None:
+    """httpx kept every cookie every host set in the shared client, for as long as the bot ran."""
+    from aiohttp import web
+
+    async def wall(request: web.Request) -> web.StreamResponse:
+        response = web.Response(status=302, headers={"Location": server.url("/walled")})
+        response.set_cookie("consent", "yes")
+        for i in range(50):
+            response.set_cookie(f"tracker{i}", "x" * 20)
+        return response
+
+    async def walled(request: web.Request) -> web.StreamResponse:
+        if request.cookies.get("consent") != "yes":
+            return web.Response(status=403)
+        return web.Response(body=BODY, content_type="application/rss+xml", headers={"Set-Cookie": "late=1"})
+
+    server.route("/wall", wall)
+    server.route("/walled", walled)
+    first = await fetcher.fetch(server.url("/wall"))
+    assert first.ok and first.body == BODY  # the cookie the wall set came along on its own redirect
+    assert len(fetcher.client.cookies.jar) == 0
+    again = await fetcher.fetch(server.url("/walled"))
+    assert again.status_code == 403  # nothing from the last fetch was sent with this one
 
 
 def test_header_helpers() -> None:

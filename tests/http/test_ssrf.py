@@ -5,14 +5,21 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from aiohttp import web
 
+from bot.app import Sitrep
+from bot.clock import FakeClock
 from bot.config.settings import HttpConfig
-from bot.http.fetch import Fetcher
+from bot.http.fetch import PAGE_ACCEPT, Fetcher
 from bot.http.ssrf import AddressPolicy, BlockedAddress, GuardedBackend, address_problem, guarded_client
+from bot.ingest.fulltext import article_text
+from bot.store import Store
+from tests.conftest import make_config
 
 LOOPBACK = ipaddress.ip_network("127.0.0.1/32")
 
@@ -205,3 +212,93 @@ async def test_allow_private_addresses_fetches_loopback(site: Site) -> None:
     config = HttpConfig(allow_private_addresses=True)
     async with guarded_client(config) as client:
         assert (await client.get(site.url("/feed"))).status_code == 200
+
+
+# --- config feeds: the URL as written is trusted, where it redirects is not ----------------------
+
+
+def config_feed_fetcher(config: HttpConfig, dns: FakeDns) -> Fetcher:
+    """The wiring the app uses: a plain client for the written URL, the guard's for every later hop."""
+    return Fetcher(config, redirect_client=guarded_client(config, resolver=dns))
+
+
+@pytest.mark.parametrize(("target", "reason"), [
+    ("http://169.254.169.254/latest/meta-data/iam/security-credentials/", "169.254.169.254 is a cloud metadata"),
+    ("http://10.0.0.5/admin", "10.0.0.5 is a private address"),
+    ("http://lan.example/router", "lan.example resolves to 192.168.1.1, which is a private address"),
+    ("http://127.0.0.1:{port}/feed", "127.0.0.1 is a loopback address"),  # the feed's own host, another path
+    ("http://localhost:{port}/feed", "localhost is this machine"),
+])
+async def test_a_config_feed_may_be_private_but_not_where_it_redirects(site: Site, target: str, reason: str) -> None:
+    """A config feed on an intranet host is fetched as written; its server once sent the poller on
+    to the metadata service or a LAN host, and the poller followed."""
+    dns = FakeDns({"lan.example": [["192.168.1.1"]]})
+    fetcher = config_feed_fetcher(HttpConfig(), dns)
+    hop = httpx.URL(site.url("/to/"), params={"url": target.format(port=site.port)})
+    try:
+        result = await fetcher.fetch(str(hop))
+    finally:
+        await fetcher.redirect_client.aclose()
+        await fetcher.aclose()
+    assert not result.ok and result.error is not None
+    assert "after a redirect to" in result.error and reason in result.error and "refused" in result.error
+    assert [path for path, _ in site.seen] == ["/to/"]  # the written URL was fetched; nothing after it
+
+
+async def test_a_config_feed_redirect_to_a_public_host_is_followed(site: Site) -> None:
+    dns = FakeDns({"feeds.example": [["127.0.0.1"]]})  # stands for a public host: loopback let through for it
+    config = HttpConfig()
+    fetcher = Fetcher(config, redirect_client=guarded_client(config, resolver=dns, allow=[LOOPBACK]))
+    try:
+        result = await fetcher.fetch(str(httpx.URL(site.url("/to/"),
+                                                   params={"url": site.url("/feed", host="feeds.example")})))
+    finally:
+        await fetcher.redirect_client.aclose()
+        await fetcher.aclose()
+    assert result.ok and b"<rss" in result.body and result.final_url == site.url("/feed", host="feeds.example")
+
+
+async def test_allow_private_addresses_follows_a_config_feed_anywhere(site: Site) -> None:
+    config = HttpConfig(allow_private_addresses=True)
+    fetcher = Fetcher(config, redirect_client=guarded_client(config))
+    try:
+        result = await fetcher.fetch(str(httpx.URL(site.url("/to/"), params={"url": site.url("/feed")})))
+    finally:
+        await fetcher.redirect_client.aclose()
+        await fetcher.aclose()
+    assert result.ok and [path for path, _ in site.seen] == ["/to/", "/feed"]
+
+
+async def test_the_app_polls_a_config_feed_without_following_it_to_the_metadata_service(
+        site: Site, tmp_path: Path) -> None:
+    """End to end: the app's own wiring, a config feed on loopback that redirects to 169.254.169.254."""
+    url = str(httpx.URL(site.url("/to/"), params={"url": "http://169.254.169.254/latest/meta-data/"}))
+    config = make_config(yaml.safe_dump({"feeds": [{"name": "intranet", "url": url}]}), tmp_path)
+    store = Store.open(f"sqlite:///{tmp_path / 'redirect.db'}")
+    core = Sitrep(config=config, store=store, clock=FakeClock())
+    core.sync_feeds()
+    try:
+        row = store.feeds.get("intranet")
+        assert row is not None and row.origin == "config"
+        outcome = await core.poller.poll_feed(row)
+    finally:
+        await core.aclose()
+    assert outcome.status == "failed" and outcome.error is not None
+    assert "after a redirect to 169.254.169.254" in outcome.error and "cloud metadata address" in outcome.error
+    assert [path for path, _ in site.seen] == ["/to/"]
+
+
+async def test_an_article_page_that_redirects_to_the_metadata_service_is_not_fetched(site: Site) -> None:
+    """Article pages follow the same rule, with no trusted first hop: the link came from a feed."""
+    dns = FakeDns({"news.example": [["127.0.0.1"]]})  # a public news site, as far as the guard knows
+    config = HttpConfig()
+    fetcher = Fetcher(config, client=guarded_client(config, resolver=dns, allow=[LOOPBACK]))
+    page = httpx.URL(site.url("/to/", host="news.example"), params={"url": "http://169.254.169.254/latest/"})
+    try:
+        result = await fetcher.fetch(str(page), accept=PAGE_ACCEPT)
+        text = await article_text(fetcher, str(page))
+    finally:
+        await fetcher.client.aclose()
+    assert text is None and not result.ok
+    assert "after a redirect to 169.254.169.254" in (result.error or "") and "cloud metadata" in (result.error or "")
+    assert [path for path, _ in site.seen] == ["/to/", "/to/"]

@@ -194,3 +194,30 @@ async def test_https_verifies_the_certificate_and_keeps_alive(tmp_path: Path) ->
                 await http.get(f"https://localhost:{port}/")
         for writer in script.writers:
             writer.close()
+
+
+async def test_the_pool_keeps_nothing_for_origins_it_has_no_idle_connection_to() -> None:
+    """Each origin's idle list once stayed behind, empty, after its last connection was taken:
+    an entry for every host the bot ever read."""
+    servers, scripts = [], []
+    for _ in range(20):
+        # Kept alive after the first answer, so the second request takes it from the idle list;
+        # the second answer closes it, so nothing goes back.
+        script = Scripted([lambda _: ok(), lambda _: ok(headers="Connection: close\r\n")])
+        server = await asyncio.start_server(script.handle, "127.0.0.1", 0)
+        script.port = server.sockets[0].getsockname()[1]
+        servers.append(server)
+        scripts.append(script)
+    transport = PooledTransport()
+    try:
+        async with httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(1.0)) as http:
+            for script in scripts:
+                assert (await http.get(script.url())).status_code == 200
+            assert len(transport._idle) == 20  # one kept-alive connection per origin
+            for script in scripts:
+                assert (await http.get(script.url())).status_code == 200
+            assert transport._idle == {} and not transport._by_age
+    finally:
+        for server in servers:
+            server.close()
+            await server.wait_closed()

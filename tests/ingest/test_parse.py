@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -157,3 +158,68 @@ def test_wrong_charset_declared_still_reads_the_items() -> None:
 def test_not_a_feed(body: bytes, content_type: str | None, problem: str) -> None:
     parsed = parse_feed(body, url="test", content_type=content_type)
     assert not parsed.usable and parsed.problem and parsed.problem.startswith(problem)
+
+
+LAUGHS = ('<!DOCTYPE rss [<!ENTITY ok "fine"><!ENTITY l0 "lol">'
+          + "".join(f'<!ENTITY l{i} "{"".join(f"&l{i - 1};" for _ in range(10))}">' for i in range(1, 10))
+          + ']>')
+LAUGHS_FEED = ("<rss version='2.0'><channel><title>&l9;</title><item><title>It is &ok; &l9;</title>"
+               "<link>http://x.example/1</link></item></channel></rss>")
+KEPT_FEED = ("<rss version='2.0'><channel><title>t</title><item><title>It is &ok;</title>"
+             "<link>http://x.example/1</link></item></channel></rss>")
+
+
+@pytest.mark.parametrize("before", [
+    "<!-- " + "c" * 1_000_000 + " -->",
+    "<?pi " + "p" * 1_000_000 + "?>",
+    "<!-- <b>generated</b> " + "c" * 1_000_000 + " -->" + "<?pi " + "p" * 1_000_000 + "?>\n",
+], ids=["comment", "pi", "comment-with-markup-and-pi"])
+def test_a_long_prolog_does_not_hide_the_doctype(before: str) -> None:
+    """A megabyte of comment or processing instruction once made the scan give up before the
+    DOCTYPE, and billion laughs reached the parser untouched."""
+    body = f'<?xml version="1.0"?>{before}{LAUGHS}{LAUGHS_FEED}'.encode()
+    defused = defuse(body)
+    assert defused.removed == 9  # l1..l9 refer to other entities; ok and l0 are short literals, kept
+    assert defused.body.count(b"<!ENTITY") == 2 and b"&l8;" not in defused.body
+    # The entity kept stays where feedparser looks for it: before the first thing that looks like a tag.
+    head = defused.body[:re.search(rb"<\w", defused.body).start()]  # type: ignore[union-attr]
+    assert b'<!ENTITY ok "fine">' in head
+    parsed = parse_feed(body, url="test")
+    assert parsed.items and all(len(i.title) < 1000 for i in parsed.items)
+    assert parsed.problem is not None and "9 unsafe entity declarations removed" in parsed.problem
+    kept = parse_feed(f'<?xml version="1.0"?>{before}{LAUGHS}{KEPT_FEED}'.encode(), url="test")
+    assert kept.items[0].title == "It is fine"
+
+
+def test_a_doctype_after_a_pi_missing_its_question_mark_is_defused() -> None:
+    """`<?xml version="1.0">` never ends for an XML parser; feedparser's loose parser ends it at `>`."""
+    defused = defuse(f'<?xml version="1.0">{LAUGHS}{LAUGHS_FEED}'.encode())
+    assert defused.removed == 9 and b"&l8;" not in defused.body
+
+
+@pytest.mark.parametrize("prolog", ['<?xml version="1.0"?>', '<?xml version="1.0"?>\n<!-- AT&T <b>x</b> -->\n', ""])
+def test_a_kept_entity_reaches_the_loose_parser_too(prolog: str) -> None:
+    """feedparser refilters the DOCTYPE line by line before its loose parser runs: a kept declaration
+    written straight after "[", or a DOCTYPE on the XML declaration's line, was lost there."""
+    body = (f'{prolog}<!DOCTYPE rss [<!ENTITY ok "fine"><!ENTITY bad SYSTEM "file:///etc/passwd">]>'
+            "<rss version='2.0'><channel><title>AT&T</title><item><title>It is &ok;</title>"  # bare & : not XML
+            "<link>http://x.example/1</link></item></channel></rss>").encode()
+    parsed = parse_feed(body, url="test")
+    assert parsed.problem is not None and "1 unsafe entity declaration removed" in parsed.problem
+    assert [i.title for i in parsed.items] == ["It is fine"]
+
+
+@pytest.mark.timeout(15)  # far above the linear scan, far below the old quadratic one; not a benchmark
+def test_many_unclosed_declarations_are_dropped_in_one_pass() -> None:
+    subset = "<!ENTITY a SYSTEM " * 1000 + "x" * 950_000
+    defused = defuse(f'<?xml version="1.0"?><!DOCTYPE rss [{subset}]><rss/>'.encode())
+    assert defused.removed == 1000 and b"<!ENTITY" not in defused.body and defused.body.endswith(b"<rss/>")
+
+
+@pytest.mark.parametrize("opening", ["<!-- never closed ", "<?pi never closed "])
+def test_declarations_after_a_comment_that_never_ends_are_cut_off(opening: str) -> None:
+    body = f'<?xml version="1.0"?>{opening}{LAUGHS}{LAUGHS_FEED}'.encode()
+    defused = defuse(body)
+    assert defused.body == b'<?xml version="1.0"?>' and defused.removed == 1
+    assert not parse_feed(body, url="test").usable
+    assert defuse(b"<?xml version='1.0'?><!-- no declaration after this <rss/>").removed == 0

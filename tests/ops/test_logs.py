@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.config.settings import LoggingConfig
-from bot.ops.logs import JsonFormatter, setup_logging
+from bot.ops.logs import JsonFormatter, RedactingFormatter, TextFormatter, setup_logging
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +75,47 @@ def test_verbose_lowers_the_level_and_quiets_libraries() -> None:
 def test_formatter_alone() -> None:
     record = logging.LogRecord("n", logging.INFO, __file__, 1, "a %s", ("b",), None)
     assert json.loads(JsonFormatter().format(record))["message"] == "a b"
+
+
+HOSTILE = "Gone\x1b[31m\x1b]0;owned\x07\r\n12:00:00 ERROR bot.app: forged\x00\x9b2J\u202eevil"
+
+
+def _unsafe(text: str) -> list[str]:
+    return [c for c in text if (ord(c) < 0x20 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F or c == "\u202e"]
+
+
+def test_text_lines_cannot_drive_the_terminal_or_forge_lines() -> None:
+    """A server's reason phrase or a header value, in the message, in its arguments, in an extra
+    field and in an exception, once reached the terminal raw."""
+    capture(LoggingConfig(level="INFO"))
+    wired = logging.getLogger().handlers[0].formatter
+    assert isinstance(wired, RedactingFormatter) and isinstance(wired.inner, TextFormatter)
+    # The same formatter with a format that shows an extra field as well.
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(TextFormatter("%(levelname)s %(name)s: %(message)s [%(feed)s]"))
+    logging.getLogger().handlers[:] = [handler]
+    log = logging.getLogger("bot.http\x1b[2J")
+    log.warning("HTTP 410 " + HOSTILE + " for %s (%r)", HOSTILE, HOSTILE, extra={"feed": HOSTILE})
+    try:
+        raise ValueError(HOSTILE)
+    except ValueError:
+        log.error("failed: %s", HOSTILE, exc_info=True, extra={"feed": "f"})
+    text = stream.getvalue()
+    assert _unsafe(text) == []
+    lines = text.splitlines()
+    assert lines[0].startswith("WARNING bot.http\\x1b[2J: HTTP 410 Gone\\x1b[31m\\x1b]0;owned\\x07\\r\\n12:00:00")
+    assert lines[0].count("\\x9b2J\\u202eevil") == 4  # message, argument, repr'd argument, extra field
+    # Only a record starts at the margin: nothing a message, a field or an exception carried does.
+    assert [line for line in lines if not line.startswith(" ")] == [lines[0], lines[1]]
+    assert lines[1].startswith("ERROR bot.http\\x1b[2J: failed: Gone\\x1b[31m") and lines[1].endswith("evil [f]")
+    assert "    Traceback (most recent call last):" in lines  # the traceback keeps its own lines, indented
+    assert any("ValueError: Gone\\x1b[31m" in line for line in lines)
+
+
+def test_json_lines_escape_every_control_character() -> None:
+    stream = capture(LoggingConfig.model_validate({"json": True}))
+    logging.getLogger("x").warning("reason %s", HOSTILE)
+    [line] = stream.getvalue().splitlines()
+    assert _unsafe(line) == []
+    assert json.loads(line)["message"] == "reason " + HOSTILE  # escaped on the wire, intact when read
