@@ -1,9 +1,10 @@
 """A lean HTTP/1.1 transport for httpx: per-host keep-alive pools on plain asyncio protocols.
 
 Polling thousands of feeds is thousands of small requests, and the CPU they cost is the poller's
-limit, not the network. httpx's default transport (httpcore on anyio) spends ~2.5 ms of CPU a
-request on a loaded pool: it scans every connection and waiting request on each request and each
-release, looks up the async library, and asks the socket for its peer address again and again.
+limit, not the network. httpx's default transport (httpcore on anyio) spends several times our
+CPU a request on a loaded pool (docs/decisions/http-transport.md has the measurement): it scans
+every connection and waiting request on each request and each release, looks up the async
+library, and asks the socket for its peer address again and again.
 And one shared pool of bounded size churns: a full pool closes another host's idle connection to
 open one for the next host, so a cycle over many hosts reconnects for nearly every request.
 

@@ -1,4 +1,4 @@
-"""The SSRF guard against the tricks in the issue, each spelled the way attackers write them.
+"""The SSRF guard against the usual tricks, each spelled the way attackers write them.
 
 Every URL below is refused before any lookup or connection (`check_url`), and again by the guarded
 client that fetches feeds added by command (so a spelling the first check missed still cannot
