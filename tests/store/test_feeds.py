@@ -139,3 +139,34 @@ def test_a_cycle_claims_what_was_due_when_it_started_and_a_deferral_ends_the_lea
     # Listed feeds, due or not (a forced poll of everything), still respect leases.
     assert store.feeds.claim(later, owner="z", lease=timedelta(minutes=5), limit=10, ids=[a.id, b.id],
                              due=False) == []
+
+
+def test_a_lapsed_lease_cannot_overwrite_what_the_next_holder_recorded(store: Store) -> None:
+    """Every feed-state write holds only while the writer still owns the claim (as the outbox's do)."""
+    store.feeds.sync_config(configured("a"), same, NOW)
+    feed = store.feeds.get("a")
+    assert feed is not None
+    lease, later = timedelta(minutes=5), NOW + timedelta(minutes=5)
+    assert store.feeds.claim_one(feed.id, NOW, owner="one", lease=lease) is not None
+    assert store.feeds.claim_one(feed.id, later, owner="two", lease=lease) is not None  # one's lease ran out
+
+    def late_writes_by_one() -> None:
+        assert store.feeds.record_success(feed.id, owner="one", now=later, next_due=later, status_code=200,
+                                          etag='"stale"', last_modified=None) is False
+        assert store.feeds.record_failure(feed.id, owner="one", now=later, next_due=later, error="HTTP 500",
+                                          status_code=500, max_failures=1) is None
+        store.feeds.record_not_modified([{"id": feed.id, "next_due": later, "status_code": 304, "etag": '"stale"',
+                                          "last_modified": None}], owner="one", now=later)
+        assert store.feeds.set_next_due(feed.id, later, owner="one") is False
+
+    late_writes_by_one()  # while two works: two's claim stays
+    held = store.feeds.get("a")
+    assert held is not None and (held.lease_owner, held.status, held.etag) == ("two", "new", None)
+    due = later + timedelta(minutes=30)
+    assert store.feeds.record_success(feed.id, owner="two", now=later, next_due=due, status_code=200,
+                                      etag='"fresh"', last_modified=None) is True
+    late_writes_by_one()  # after two recorded: two's result stands
+    done = store.feeds.get("a")
+    assert done is not None
+    assert (done.status, done.etag, done.next_due_at, done.consecutive_failures, done.lease_owner) == \
+        ("ok", '"fresh"', due, 0, None)
