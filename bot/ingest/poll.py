@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 ENRICH_BATCH = 32
 UNCHANGED_BATCH = 200
 CLAIM_BATCH = 32  # feeds claimed per round trip: small enough that instances share a cycle evenly
+# Changed feeds between "parse starts" and "stored" at once. Parsing (other cores) outruns the store
+# (one writer), and a parsed feed weighs many times its bytes; without this bound every feed in
+# flight could sit parsed, waiting for the store. Enough to keep the parsers and the writer busy.
+STORE_BACKLOG = 16
 
 
 @dataclass(slots=True)
@@ -87,6 +91,7 @@ class Poller:
         self.ingester = Ingester(config=config, store=store, fetcher=fetcher, topics=topics,
                                  guarded_fetcher=guarded_fetcher)
         self._enrich_lock = asyncio.Lock()
+        self._backlog = asyncio.Semaphore(STORE_BACKLOG)  # see STORE_BACKLOG: parse only what the store can take
         # During a cycle, 304 answers (most of them) are written in batches instead of one transaction each.
         self._unchanged: list[dict[str, object]] | None = None
         self._unchanged_by: datetime | None = None  # the earliest deadline among the batched feeds
@@ -255,16 +260,17 @@ class Poller:
                               next_due=self.next_due(feed, now, server_hint=result.retry_after),
                               status_code=result.status_code, etag=result.etag, last_modified=result.last_modified)
             return FeedOutcome(feed.name, "unchanged")
-        parsed = await self.parsers.parse(result.body, url=feed.url, content_type=result.content_type)
-        if not parsed.usable:
-            return await self._failed(feed, parsed.problem or "not a feed", result, now)
-        ingested = await self.ingester.store_items(feed, parsed.title or feed.name, parsed.items, now, deadline)
-        hint = max((h for h in (result.retry_after, parsed.ttl) if h is not None), default=None)
-        await self._write(feed, self.store.feeds.record_success, feed.id, owner=self.owner, now=now,
-                          next_due=self.next_due(feed, now, server_hint=hint), status_code=result.status_code,
-                          etag=result.etag, last_modified=result.last_modified, title=parsed.title,
-                          item_count=len(parsed.items), body_hash=body_hash)
-        return FeedOutcome(feed.name, "ok", new=ingested.new, seen=ingested.seen, error=parsed.problem)
+        async with self._backlog:  # a fetched body waits here, unparsed, while the store catches up
+            parsed = await self.parsers.parse(result.body, url=feed.url, content_type=result.content_type)
+            if not parsed.usable:
+                return await self._failed(feed, parsed.problem or "not a feed", result, now)
+            ingested = await self.ingester.store_items(feed, parsed.title or feed.name, parsed.items, now, deadline)
+            hint = max((h for h in (result.retry_after, parsed.ttl) if h is not None), default=None)
+            await self._write(feed, self.store.feeds.record_success, feed.id, owner=self.owner, now=now,
+                              next_due=self.next_due(feed, now, server_hint=hint), status_code=result.status_code,
+                              etag=result.etag, last_modified=result.last_modified, title=parsed.title,
+                              item_count=len(parsed.items), body_hash=body_hash)
+            return FeedOutcome(feed.name, "ok", new=ingested.new, seen=ingested.seen, error=parsed.problem)
 
     async def _write(self, feed: FeedRow, write: Callable[..., bool], *args: Any, **kwargs: Any) -> bool:
         """A feed-state write that holds only while the feed is this instance's claim; says so when it is not."""
