@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from bot.config.settings import Config
-from bot.http.fetch import Fetcher
+from bot.http.fetch import Fetcher, host_of
+from bot.ingest.deadline import Deadline
 from bot.ingest.fulltext import article_text, wants_article
 from bot.ingest.identity import canonical_url, feed_scope, story_id, title_key
 from bot.ingest.topics import TopicFilter
@@ -63,7 +66,9 @@ class Ingester:
             return list(self.topics.topics)
         return [t for t in feed.topics if t in self.topics.topics]
 
-    async def store_items(self, feed: FeedRow, source: str, items: list[FeedItem], now: datetime) -> Ingested:
+    async def store_items(self, feed: FeedRow, source: str, items: list[FeedItem], now: datetime,
+                          deadline: Deadline | None = None) -> Ingested:
+        """Store this poll's new items; article pages are fetched only until `deadline` (the feed's lease)."""
         scope = feed_scope(feed.url)
         unique: dict[str, tuple[FeedItem, ItemKey]] = {}
         for item in items:
@@ -76,7 +81,7 @@ class Ingester:
         seen = [(k, key, item.link, item.title) for (item, key), k in zip(pairs, known, strict=True) if k is not None]
         fresh = [(item, key) for (item, key), k in zip(pairs, known, strict=True) if k is None]
         fresh.sort(key=lambda pair: pair[0].published or now, reverse=True)
-        texts = await self._texts(feed, [item for item, _ in fresh])
+        texts = await self._texts(feed, [item for item, _ in fresh], deadline)
         names = self.topic_names(feed)
         stories = await asyncio.to_thread(self._stories, feed, fresh, texts, names, now)
         stored = await asyncio.to_thread(self.store.stories.save, feed_id=feed.id, source_name=source, now=now,
@@ -105,18 +110,40 @@ class Ingester:
             return False
         return feed.initialized or rank < backfill.items
 
-    async def _texts(self, feed: FeedRow, items: list[FeedItem]) -> list[tuple[str, str]]:
-        """Each item's fullest text and where it came from (feed or article page)."""
+    async def _texts(self, feed: FeedRow, items: list[FeedItem],
+                     deadline: Deadline | None = None) -> list[tuple[str, str]]:
+        """Each item's fullest text and where it came from (feed or article page).
+
+        A host's pages are asked for by as many lanes as the fetcher lets that host have requests,
+        so they queue here, where the deadline is checked before each one, rather than all at once
+        inside the fetcher's per-host slot. A page not fetched by the deadline keeps the feed's text.
+        """
         texts = [(item.content, "feed") for item in items]
         wanted = [i for i, item in enumerate(items) if wants_article(item, feed.full_text)][:MAX_ARTICLES]
+        by_host: dict[str, deque[int]] = defaultdict(deque)
+        for index in wanted:
+            by_host[host_of(items[index].link or "")].append(index)
 
-        async def one(index: int) -> None:
+        async def fetch(index: int) -> None:
             link = items[index].link
             assert link is not None
             article = await article_text(self.article_fetcher(), link)
             if article and len(article) > len(texts[index][0]):
                 texts[index] = (article, "article")
 
-        await asyncio.gather(*(one(i) for i in wanted))
-        return texts
+        async def lane(pending: deque[int]) -> None:
+            while pending:
+                if deadline is not None and deadline.passed:
+                    log.info("feed %s: %d article pages left unfetched at its deadline; they keep the "
+                             "feed's text", feed.name, len(pending))
+                    pending.clear()
+                    return
+                index = pending.popleft()
+                if deadline is None:
+                    await fetch(index)
+                else:
+                    await deadline.run(partial(fetch, index))
 
+        lanes = self.config.http.per_host
+        await asyncio.gather(*(lane(pending) for pending in by_host.values() for _ in range(lanes)))
+        return texts

@@ -17,12 +17,15 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from bot.clock import Clock
 from bot.config.settings import Config
 from bot.delivery.deliverer import instance_id
 from bot.delivery.notices import notify_failing
 from bot.http.fetch import Fetcher, FetchResult
+from bot.ingest.deadline import Deadline, poll_deadline
 from bot.ingest.intake import Ingester
 from bot.ingest.parse_pool import FeedParsers
 from bot.ingest.topics import TopicFilter
@@ -37,6 +40,10 @@ log = logging.getLogger(__name__)
 ENRICH_BATCH = 32
 UNCHANGED_BATCH = 200
 CLAIM_BATCH = 32  # feeds claimed per round trip: small enough that instances share a cycle evenly
+# Changed feeds between "parse starts" and "stored" at once. Parsing (other cores) outruns the store
+# (one writer), and a parsed feed weighs many times its bytes; without this bound every feed in
+# flight could sit parsed, waiting for the store. Enough to keep the parsers and the writer busy.
+STORE_BACKLOG = 16
 
 
 @dataclass(slots=True)
@@ -84,8 +91,10 @@ class Poller:
         self.ingester = Ingester(config=config, store=store, fetcher=fetcher, topics=topics,
                                  guarded_fetcher=guarded_fetcher)
         self._enrich_lock = asyncio.Lock()
+        self._backlog = asyncio.Semaphore(STORE_BACKLOG)  # see STORE_BACKLOG: parse only what the store can take
         # During a cycle, 304 answers (most of them) are written in batches instead of one transaction each.
         self._unchanged: list[dict[str, object]] | None = None
+        self._unchanged_by: datetime | None = None  # the earliest deadline among the batched feeds
         self._cycles = 0  # cycles running (the batch is shared, and written when the last one ends)
         self.follow_hits = 0  # follows met by stories enriched since `take_follow_hits` last asked
 
@@ -138,6 +147,8 @@ class Poller:
                 report.feeds.append(outcome)
                 if progress:
                     progress(outcome)
+                await self._flush_unchanged_if_due()
+            await self._flush_unchanged()  # no more feeds for this worker: the others may take long
 
         self._cycles += 1
         if self._unchanged is None:
@@ -168,7 +179,7 @@ class Poller:
             failures = feed.consecutive_failures + 1
             try:
                 await asyncio.to_thread(
-                    self.store.feeds.record_failure, feed.id, now=now, error=reason, status_code=None,
+                    self.store.feeds.record_failure, feed.id, owner=self.owner, now=now, error=reason, status_code=None,
                     next_due=self.next_due(feed, now, failures=failures,
                                            failing=failures >= self.config.poll.max_failures),
                     max_failures=self.config.poll.max_failures)
@@ -202,15 +213,32 @@ class Poller:
         spread = delay.total_seconds() * poll.jitter
         return now + delay + timedelta(seconds=self.rng.uniform(-spread, spread) if spread else 0)
 
+    def deadline(self, feed: FeedRow) -> Deadline:
+        """When this poll's network work must end: before the feed's lease does, with room for the writes."""
+        lease = self.config.leases.feed
+        ends = feed.lease_expires_at or self.clock.now() + lease  # polled unclaimed (a test, a one-off)
+        return Deadline(poll_deadline(ends, lease), self.clock)
+
     async def poll_feed(self, feed: FeedRow) -> FeedOutcome:
-        result = await self.ingester.fetcher_for(feed).fetch(feed.url, etag=feed.etag,
-                                                             last_modified=feed.last_modified)
+        """Fetch, parse and store one claimed feed, all inside its lease (see `deadline`).
+
+        Every outcome is written only while the feed is still this instance's claim, so an instance
+        that lost it (a lease that ran out) never overwrites what the next holder recorded."""
+        deadline = self.deadline(feed)
+        if deadline.passed:
+            # Claimed, but its lease is nearly over before a worker reached it: nothing was asked,
+            # so it is no failure; it is given back, due now, for whoever claims next.
+            await self._write(feed, self.store.feeds.set_next_due, feed.id, self.clock.now(), owner=self.owner)
+            return FeedOutcome(feed.name, "deferred", error="its lease ran out before it was reached")
+        fetched = await deadline.run(partial(self.ingester.fetcher_for(feed).fetch, feed.url, etag=feed.etag,
+                                             last_modified=feed.last_modified))
+        result = fetched or FetchResult(feed.url, ok=False, error="no complete answer before its lease ran out")
         now = self.clock.now()
         if not result.ok:
             if result.throttled and result.status_code is None and result.retry_after:
                 # Not asked at all: the host asked us to wait (for another of its feeds). Not a failure.
                 when = now + result.retry_after + timedelta(seconds=self.rng.uniform(0, 30))
-                await asyncio.to_thread(self.store.feeds.set_next_due, feed.id, when)
+                await self._write(feed, self.store.feeds.set_next_due, feed.id, when, owner=self.owner)
                 return FeedOutcome(feed.name, "deferred", error=result.error)
             return await self._failed(feed, result.error or "unknown error", result, now)
         if result.not_modified:
@@ -218,43 +246,63 @@ class Poller:
                       "status_code": 304, "etag": result.etag or feed.etag,
                       "last_modified": result.last_modified or feed.last_modified}
             if self._unchanged is None:
-                await asyncio.to_thread(self.store.feeds.record_not_modified, [update], now=now)
+                await asyncio.to_thread(self.store.feeds.record_not_modified, [update], owner=self.owner, now=now)
             else:
                 self._unchanged.append(update)
+                self._unchanged_by = min(self._unchanged_by or deadline.at, deadline.at)
                 if len(self._unchanged) >= UNCHANGED_BATCH:
                     await self._flush_unchanged()
             return FeedOutcome(feed.name, "not-modified")
         body_hash = hashlib.sha256(result.body).hexdigest()
         if feed.initialized and body_hash == feed.body_hash:
             # The server ignores conditional requests but sent the same bytes: nothing to parse.
-            await asyncio.to_thread(self.store.feeds.record_success, feed.id, now=now,
-                                    next_due=self.next_due(feed, now, server_hint=result.retry_after),
-                                    status_code=result.status_code, etag=result.etag,
-                                    last_modified=result.last_modified)
+            await self._write(feed, self.store.feeds.record_success, feed.id, owner=self.owner, now=now,
+                              next_due=self.next_due(feed, now, server_hint=result.retry_after),
+                              status_code=result.status_code, etag=result.etag, last_modified=result.last_modified)
             return FeedOutcome(feed.name, "unchanged")
-        parsed = await self.parsers.parse(result.body, url=feed.url, content_type=result.content_type)
-        if not parsed.usable:
-            return await self._failed(feed, parsed.problem or "not a feed", result, now)
-        ingested = await self.ingester.store_items(feed, parsed.title or feed.name, parsed.items, now)
-        hint = max((h for h in (result.retry_after, parsed.ttl) if h is not None), default=None)
-        await asyncio.to_thread(self.store.feeds.record_success, feed.id, now=now,
-                                next_due=self.next_due(feed, now, server_hint=hint),
-                                status_code=result.status_code, etag=result.etag, last_modified=result.last_modified,
-                                title=parsed.title, item_count=len(parsed.items), body_hash=body_hash)
-        return FeedOutcome(feed.name, "ok", new=ingested.new, seen=ingested.seen, error=parsed.problem)
+        async with self._backlog:  # a fetched body waits here, unparsed, while the store catches up
+            parsed = await self.parsers.parse(result.body, url=feed.url, content_type=result.content_type)
+            if not parsed.usable:
+                return await self._failed(feed, parsed.problem or "not a feed", result, now)
+            ingested = await self.ingester.store_items(feed, parsed.title or feed.name, parsed.items, now, deadline)
+            hint = max((h for h in (result.retry_after, parsed.ttl) if h is not None), default=None)
+            await self._write(feed, self.store.feeds.record_success, feed.id, owner=self.owner, now=now,
+                              next_due=self.next_due(feed, now, server_hint=hint), status_code=result.status_code,
+                              etag=result.etag, last_modified=result.last_modified, title=parsed.title,
+                              item_count=len(parsed.items), body_hash=body_hash)
+            return FeedOutcome(feed.name, "ok", new=ingested.new, seen=ingested.seen, error=parsed.problem)
+
+    async def _write(self, feed: FeedRow, write: Callable[..., bool], *args: Any, **kwargs: Any) -> bool:
+        """A feed-state write that holds only while the feed is this instance's claim; says so when it is not."""
+        held = await asyncio.to_thread(write, *args, **kwargs)
+        if not held:
+            log.warning("feed %s: its lease ran out and another instance took it over; that one's result stands",
+                        feed.name)
+        return held
 
     async def _flush_unchanged(self) -> None:
         if self._unchanged:
             batch, self._unchanged[:] = list(self._unchanged), []
-            await asyncio.to_thread(self.store.feeds.record_not_modified, batch, now=self.clock.now())
+            self._unchanged_by = None
+            await asyncio.to_thread(self.store.feeds.record_not_modified, batch, owner=self.owner,
+                                    now=self.clock.now())
+
+    async def _flush_unchanged_if_due(self) -> None:
+        """The batched 304s, written before the first of their feeds' deadlines passes (their leases hold till then)."""
+        if self._unchanged_by is not None and self.clock.now() >= self._unchanged_by:
+            await self._flush_unchanged()
 
     async def _failed(self, feed: FeedRow, error: str, result: FetchResult, now: datetime) -> FeedOutcome:
         failures = feed.consecutive_failures + 1
         failing = result.gone or failures >= self.config.poll.max_failures
         next_due = self.next_due(feed, now, failures=failures, failing=failing, server_hint=result.retry_after)
-        status = await asyncio.to_thread(self.store.feeds.record_failure, feed.id, now=now, next_due=next_due,
-                                         error=error, status_code=result.status_code,
+        status = await asyncio.to_thread(self.store.feeds.record_failure, feed.id, owner=self.owner, now=now,
+                                         next_due=next_due, error=error, status_code=result.status_code,
                                          max_failures=self.config.poll.max_failures, failing_now=result.gone)
+        if status is None:
+            log.warning("feed %s failed (%s) after its lease ran out; the instance that took it over decides",
+                        feed.name, error)
+            return FeedOutcome(feed.name, "failed", error=error)
         log.info("feed %s failed (%s), %d in a row, status %s", feed.name, error, failures, status)
         if status == "failing":
             current = await asyncio.to_thread(self.store.feeds.by_id, feed.id)

@@ -132,10 +132,13 @@ class FeedRepo:
         with self._write, self.engine.begin() as c:
             c.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
 
-    def record_success(self, feed_id: int, *, now: datetime, next_due: datetime, status_code: int | None,
-                       etag: str | None, last_modified: str | None, title: str | None = None,
-                       item_count: int | None = None, body_hash: str | None = None) -> None:
-        """A good answer: failures forgotten, the feed is ok again (recovery needs nobody's help)."""
+    def record_success(self, feed_id: int, *, owner: str, now: datetime, next_due: datetime,
+                       status_code: int | None, etag: str | None, last_modified: str | None, title: str | None = None,
+                       item_count: int | None = None, body_hash: str | None = None) -> bool:
+        """A good answer: failures forgotten, the feed is ok again (recovery needs nobody's help).
+
+        Written only while the feed is still `owner`'s claim; false (nothing changed) when its lease
+        ran out and another instance took the feed over, or already recorded its own result."""
         values: dict[str, Any] = dict(
             last_fetch_at=now, last_success_at=now, next_due_at=next_due, consecutive_failures=0, status="ok",
             last_error=None, last_status_code=status_code, etag=etag, last_modified=last_modified,
@@ -147,32 +150,39 @@ class FeedRepo:
             values["item_count"] = item_count
         if body_hash is not None:
             values["body_hash"] = body_hash
-        self.update_state(feed_id, **values)
+        return self._update_held(feed_id, owner, values)
 
-    def record_not_modified(self, updates: list[dict[str, Any]], *, now: datetime) -> None:
-        """Many "304 Not Modified" answers in one transaction: {id, next_due, status_code, etag, last_modified}."""
+    def record_not_modified(self, updates: list[dict[str, Any]], *, owner: str, now: datetime) -> None:
+        """Many "304 Not Modified" answers in one transaction: {id, next_due, status_code, etag, last_modified}.
+        A feed that is no longer `owner`'s claim is left as its new holder has it."""
         if not updates:
             return
-        statement = update(feeds).where(feeds.c.id == bindparam("fid")).values(
+        held = (feeds.c.id == bindparam("fid"), feeds.c.lease_owner == bindparam("owner"))
+        statement = update(feeds).where(*held).values(
             last_fetch_at=now, last_success_at=now, next_due_at=bindparam("next_due"), consecutive_failures=0,
             status="ok", last_error=None, last_status_code=bindparam("status_code"), etag=bindparam("new_etag"),
             last_modified=bindparam("new_last_modified"), initialized=True, lease_owner=None, lease_expires_at=None,
             failing_since=None, failing_notified_at=None)
-        rows = [{"fid": u["id"], "next_due": u["next_due"], "status_code": u["status_code"],
+        rows = [{"fid": u["id"], "owner": owner, "next_due": u["next_due"], "status_code": u["status_code"],
                  "new_etag": u["etag"], "new_last_modified": u["last_modified"]} for u in updates]
         with self._write, self.engine.begin() as c:
             c.execute(statement, rows)
 
-    def record_failure(self, feed_id: int, *, now: datetime, next_due: datetime, error: str,
-                       status_code: int | None, max_failures: int, failing_now: bool = False) -> str:
+    def record_failure(self, feed_id: int, *, owner: str, now: datetime, next_due: datetime, error: str,
+                       status_code: int | None, max_failures: int, failing_now: bool = False) -> str | None:
         """Count a failure; the feed turns `failing` after `max_failures` in a row (at once with
-        `failing_now`, for a server that says the feed is gone). Returns the new status."""
+        `failing_now`, for a server that says the feed is gone). Returns the new status, or None
+        (nothing changed) when the feed is no longer `owner`'s claim."""
         with self._write, self.engine.begin() as c:
-            row = c.execute(select(feeds.c.consecutive_failures, feeds.c.failing_since)
-                            .where(feeds.c.id == feed_id)).one()
+            query = select(feeds.c.consecutive_failures, feeds.c.failing_since).where(*_held(feed_id, owner))
+            if c.dialect.name == "postgresql":
+                query = query.with_for_update()  # the count read is the count written, whoever claims next
+            row = c.execute(query).first()
+            if row is None:
+                return None
             failures = row.consecutive_failures + 1
             status = "failing" if failing_now or failures >= max_failures else "ok"
-            c.execute(update(feeds).where(feeds.c.id == feed_id).values(
+            c.execute(update(feeds).where(*_held(feed_id, owner)).values(
                 last_fetch_at=now, next_due_at=next_due, consecutive_failures=failures, status=status,
                 last_error=error[:500], last_status_code=status_code, lease_owner=None, lease_expires_at=None,
                 failing_since=row.failing_since or now))
@@ -181,9 +191,13 @@ class FeedRepo:
     def mark_notified(self, feed_id: int, now: datetime) -> None:
         self.update_state(feed_id, failing_notified_at=now)
 
-    def set_next_due(self, feed_id: int, when: datetime) -> None:
-        """Poll again at `when` (a deferral): the feed's lease, if any, ends with this."""
-        self.update_state(feed_id, next_due_at=when, lease_owner=None, lease_expires_at=None)
+    def set_next_due(self, feed_id: int, when: datetime, *, owner: str) -> bool:
+        """Poll again at `when` (a deferral), ending `owner`'s lease; false if the feed is no longer its claim."""
+        return self._update_held(feed_id, owner, dict(next_due_at=when, lease_owner=None, lease_expires_at=None))
+
+    def _update_held(self, feed_id: int, owner: str, values: dict[str, Any]) -> bool:
+        with self._write, self.engine.begin() as c:
+            return c.execute(update(feeds).where(*_held(feed_id, owner)).values(**values)).rowcount == 1
 
     def claim(self, now: datetime, *, owner: str, lease: timedelta, limit: int,
               ids: list[int] | None = None, due: bool = True, due_by: datetime | None = None) -> list[FeedRow]:
@@ -231,3 +245,9 @@ class FeedRepo:
                 return None
             row = c.execute(select(feeds).where(feeds.c.id == feed_id)).one()
             return FeedRow.from_row(row)
+
+
+def _held(feed_id: int, owner: str) -> tuple[Any, ...]:
+    """The feed, while it is still `owner`'s claim: an instance whose lease ran out cannot overwrite
+    what the instance that took the feed over recorded (nor what it is about to record)."""
+    return feeds.c.id == feed_id, feeds.c.lease_owner == owner

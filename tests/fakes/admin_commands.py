@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from tests.fakes.discord_api import option
+from tests.fakes.pollers import claim
 
 if TYPE_CHECKING:
     from bot.app import Sitrep
@@ -53,7 +54,8 @@ def operator_details(core: Sitrep, *, feed: str = "defense-wire", channel: str |
     now = core.clock.now()
     row = core.store.feeds.get(feed)
     assert row is not None
-    core.store.feeds.record_failure(row.id, now=now, next_due=now + timedelta(hours=1), error=FEED_ERROR,
-                                    status_code=None, max_failures=1)
+    assert claim(core, row.id)
+    core.store.feeds.record_failure(row.id, owner=core.owner, now=now, next_due=now + timedelta(hours=1),
+                                    error=FEED_ERROR, status_code=None, max_failures=1)
     name = channel or core.config.channels[0].name
     core.store.outbox.set_channel(name, now, status="failing", last_error=CHANNEL_ERROR, failing_since=now)

@@ -38,6 +38,14 @@ def feed(core: Sitrep, name: str) -> FeedRow:
     return row
 
 
+def claim(core: Sitrep, feed_id: int) -> FeedRow | None:
+    """Claim a feed for this core, due or not, as a poll cycle would (its outcome is written only then)."""
+    taken = core.store.feeds.claim(core.clock.now(), owner=core.owner, lease=core.config.leases.feed, limit=1,
+                                   ids=[feed_id], due=False)
+    return taken[0] if taken else None
+
+
 async def poll(core: Sitrep, name: str) -> Any:
-    """Poll one feed now, whether due or not; returns its outcome."""
-    return await core.poller.poll_one(feed(core, name))
+    """Poll one feed now, whether due or not (claimed first, as a cycle does); returns its outcome."""
+    row = feed(core, name)
+    return await core.poller.poll_one(claim(core, row.id) or row)

@@ -69,16 +69,21 @@ def test_due_orders_by_next_due_and_skips_disabled(store: Store) -> None:
 def test_success_and_failures_change_status(store: Store) -> None:
     feed = store.feeds.add(name="f", url="https://example.org/f", topics=None, added_by="t", now=NOW)
     later = NOW + timedelta(minutes=15)
-    assert store.feeds.record_failure(feed.id, now=NOW, next_due=later, error="HTTP 503", status_code=503,
-                                      max_failures=2) == "ok"
-    assert store.feeds.record_failure(feed.id, now=NOW, next_due=later, error="x" * 900, status_code=None,
-                                      max_failures=2) == "failing"
+    lease = timedelta(minutes=5)
+    assert store.feeds.claim_one(feed.id, NOW, owner="me", lease=lease) is not None
+    assert store.feeds.record_failure(feed.id, owner="me", now=NOW, next_due=later, error="HTTP 503",
+                                      status_code=503, max_failures=2) == "ok"
+    assert store.feeds.claim(NOW, owner="me", lease=lease, limit=1, ids=[feed.id], due=False)
+    assert store.feeds.record_failure(feed.id, owner="me", now=NOW, next_due=later, error="x" * 900,
+                                      status_code=None, max_failures=2) == "failing"
     failing = store.feeds.get("f")
     assert failing is not None
     assert (failing.status, failing.consecutive_failures, failing.last_status_code) == ("failing", 2, None)
     assert failing.last_error is not None and len(failing.last_error) == 500
-    store.feeds.record_success(feed.id, now=later, next_due=later + timedelta(minutes=15), status_code=200,
-                               etag='"e"', last_modified=None, title="Feed title", item_count=7)
+    assert store.feeds.claim_one(feed.id, later, owner="me", lease=lease) is not None
+    assert store.feeds.record_success(feed.id, owner="me", now=later, next_due=later + timedelta(minutes=15),
+                                      status_code=200, etag='"e"', last_modified=None, title="Feed title",
+                                      item_count=7)
     ok = store.feeds.get("f")
     assert ok is not None
     assert (ok.status, ok.consecutive_failures, ok.last_error, ok.initialized) == ("ok", 0, None, True)
@@ -98,7 +103,8 @@ def test_claims_are_leases_that_expire(store: Store) -> None:
     taken = store.feeds.claim(NOW + lease, owner="three", lease=lease, limit=10)
     assert {f.name for f in taken} == {"a", "b", "c"}
     # Recording the outcome releases the lease.
-    store.feeds.record_success(taken[0].id, now=NOW, next_due=NOW, status_code=200, etag=None, last_modified=None)
+    store.feeds.record_success(taken[0].id, owner="three", now=NOW, next_due=NOW, status_code=200, etag=None,
+                               last_modified=None)
     assert [f.id for f in store.feeds.claim(NOW + lease, owner="four", lease=lease, limit=10)] == [taken[0].id]
 
 
@@ -113,8 +119,8 @@ def test_claiming_one_feed_is_all_or_nothing(store: Store) -> None:
     # A dead holder's lease runs out and another instance takes the feed over.
     assert store.feeds.claim_one(feed.id, NOW + lease, owner="two", lease=lease) is not None
     # Polled: not due again until its next-due time, whoever asks.
-    store.feeds.record_success(feed.id, now=NOW + lease, next_due=NOW + timedelta(minutes=15), status_code=200,
-                               etag=None, last_modified=None)
+    store.feeds.record_success(feed.id, owner="two", now=NOW + lease, next_due=NOW + timedelta(minutes=15),
+                               status_code=200, etag=None, last_modified=None)
     assert store.feeds.claim_one(feed.id, NOW + lease, owner="three", lease=lease) is None
     assert store.feeds.claim_one(feed.id, NOW + timedelta(minutes=15), owner="three", lease=lease) is not None
 
@@ -123,12 +129,44 @@ def test_a_cycle_claims_what_was_due_when_it_started_and_a_deferral_ends_the_lea
     store.feeds.sync_config(configured("a", "b"), same, NOW)
     a, b = store.feeds.get("a"), store.feeds.get("b")
     assert a is not None and b is not None
-    store.feeds.set_next_due(b.id, NOW + timedelta(minutes=1))
+    assert store.feeds.claim(NOW, owner="x", lease=timedelta(minutes=5), limit=1, ids=[b.id])
+    store.feeds.set_next_due(b.id, NOW + timedelta(minutes=1), owner="x")
     later = NOW + timedelta(minutes=2)
     assert [f.name for f in store.feeds.claim(later, owner="x", lease=timedelta(minutes=5), limit=10,
                                               due_by=NOW)] == ["a"]
-    store.feeds.set_next_due(a.id, later)  # deferred: the claim ends with it
+    store.feeds.set_next_due(a.id, later, owner="x")  # deferred: the claim ends with it
     assert {f.name for f in store.feeds.claim(later, owner="y", lease=timedelta(minutes=5), limit=10)} == {"a", "b"}
     # Listed feeds, due or not (a forced poll of everything), still respect leases.
     assert store.feeds.claim(later, owner="z", lease=timedelta(minutes=5), limit=10, ids=[a.id, b.id],
                              due=False) == []
+
+
+def test_a_lapsed_lease_cannot_overwrite_what_the_next_holder_recorded(store: Store) -> None:
+    """Every feed-state write holds only while the writer still owns the claim (as the outbox's do)."""
+    store.feeds.sync_config(configured("a"), same, NOW)
+    feed = store.feeds.get("a")
+    assert feed is not None
+    lease, later = timedelta(minutes=5), NOW + timedelta(minutes=5)
+    assert store.feeds.claim_one(feed.id, NOW, owner="one", lease=lease) is not None
+    assert store.feeds.claim_one(feed.id, later, owner="two", lease=lease) is not None  # one's lease ran out
+
+    def late_writes_by_one() -> None:
+        assert store.feeds.record_success(feed.id, owner="one", now=later, next_due=later, status_code=200,
+                                          etag='"stale"', last_modified=None) is False
+        assert store.feeds.record_failure(feed.id, owner="one", now=later, next_due=later, error="HTTP 500",
+                                          status_code=500, max_failures=1) is None
+        store.feeds.record_not_modified([{"id": feed.id, "next_due": later, "status_code": 304, "etag": '"stale"',
+                                          "last_modified": None}], owner="one", now=later)
+        assert store.feeds.set_next_due(feed.id, later, owner="one") is False
+
+    late_writes_by_one()  # while two works: two's claim stays
+    held = store.feeds.get("a")
+    assert held is not None and (held.lease_owner, held.status, held.etag) == ("two", "new", None)
+    due = later + timedelta(minutes=30)
+    assert store.feeds.record_success(feed.id, owner="two", now=later, next_due=due, status_code=200,
+                                      etag='"fresh"', last_modified=None) is True
+    late_writes_by_one()  # after two recorded: two's result stands
+    done = store.feeds.get("a")
+    assert done is not None
+    assert (done.status, done.etag, done.next_due_at, done.consecutive_failures, done.lease_owner) == \
+        ("ok", '"fresh"', due, 0, None)
