@@ -27,6 +27,7 @@ from bot.config.settings import NlpConfig
 from bot.knowledge import entities as ents
 from bot.knowledge import quotemarks
 from bot.knowledge import quotes as quote_finder
+from bot.knowledge.aliases import resolve
 from bot.knowledge.coref import Story
 from bot.knowledge.events import find_events
 from bot.knowledge.nlp import defuse, sentences, spacy_model, token_prefix
@@ -79,7 +80,7 @@ class Enricher:
     def _one(self, story: StoryText, text: str, doc: Doc | None) -> Enrichment:
         facts = self.facts.pick([s for p in text.split("\n") if p.strip() for s in sentences(p)], title=story.title)
         found = ents.mentions(doc, text) if doc is not None else ents.shape_mentions(text)
-        entities, alias_of = ents.resolve(found)
+        entities, alias_of = resolve(found)
         context = Story(text, found, quotemarks.find(text), alias_of)
         quotes = quote_finder.extract(context)
         if doc is None:

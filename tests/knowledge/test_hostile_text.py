@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from bot.config.settings import NlpConfig
-from bot.knowledge import entities, quotemarks, quotes
+from bot.knowledge import aliases, entities, quotemarks, quotes
 from bot.knowledge.coref import Story
 from bot.knowledge.enrich import Enricher, StoryText
 from bot.knowledge.events import find_events
@@ -54,7 +54,7 @@ def rules(text: str) -> None:
     for paragraph in text.split("\n"):
         sentences(paragraph)
     found = entities.shape_mentions(text)
-    found_entities, alias_of = entities.resolve(found)
+    found_entities, alias_of = aliases.resolve(found)
     story = Story(text, found, quotemarks.find(text), alias_of)
     quotes.extract(story)
     find_roles(story, found_entities)
@@ -107,7 +107,7 @@ def test_a_story_is_read_up_to_a_number_of_tokens() -> None:
 def test_quotations_past_the_cap_are_not_attributed() -> None:
     text = "Maria Lopez said " + " ".join(f"“Go now {n}.”" for n in range(quotes.MAX_QUOTES + 50))
     found = entities.shape_mentions(text)
-    _, alias_of = entities.resolve(found)
+    _, alias_of = aliases.resolve(found)
     assert len(quotes.extract(Story(text, found, quotemarks.find(text), alias_of))) == quotes.MAX_QUOTES
 
 

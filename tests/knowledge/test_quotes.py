@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge import entities, quotemarks, quotes
+from bot.knowledge import aliases, entities, quotemarks, quotes
 from bot.knowledge.coref import Story
 from bot.models import EntityKind, Quote
 
 
 def extract(text: str) -> list[Quote]:
     found = entities.shape_mentions(text)
-    _, alias_of = entities.resolve(found)
+    _, alias_of = aliases.resolve(found)
     return quotes.extract(Story(text, found, quotemarks.find(text), alias_of))
 
 
