@@ -107,8 +107,9 @@ def _pack_messages(groups: list[list[Embed]]) -> list[list[Embed]]:
 
 
 def _meta(digest: Digest) -> str:
-    if digest.note:
-        return discord_escape(shorten(clean(digest.note), 500))
+    note = clean(digest.note)  # a note of only spaces is no note
+    if note:
+        return discord_escape(shorten(note, 500))
     if digest.kind == "alert":
         return "Posted at once: it matches this channel's alert topics. It will be in the next digest too."
     since = digest.since.strftime("%Y-%m-%d %H:%M UTC") if digest.since else "the beginning"

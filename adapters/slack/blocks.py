@@ -86,8 +86,9 @@ def sections(rendered: list[str]) -> list[Block]:
 
 
 def _meta(digest: Digest) -> str:
-    if digest.note:
-        return shorten(clean(digest.note), NOTE)
+    note = clean(digest.note)  # a note of only spaces is no note: Slack refuses an empty context
+    if note:
+        return shorten(note, NOTE)
     if digest.kind == "alert":
         return "Posted at once: it matches this channel's alert topics. It will be in the next digest too."
     since = digest.since.strftime("%Y-%m-%d %H:%M UTC") if digest.since else "the beginning"

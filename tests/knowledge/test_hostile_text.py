@@ -80,6 +80,7 @@ def test_the_rules_scale_linearly_on_thousands_of_different_names() -> None:
     assert_linear(rules, varied_names(2_000), varied_names(2_000 * SCALE))
 
 
+@pytest.mark.slow  # a minute of generated shapes: make test and CI run it, the fast lane keeps the known worst
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(units)
 def test_the_rules_scale_linearly_on_any_repeated_shape(unit: str) -> None:

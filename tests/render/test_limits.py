@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from adapters.discord import embeds
@@ -38,8 +38,12 @@ from tests.fakes.limits import (
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+BLANK_NOTE = Digest(channel="c", title="sitrep digest", since=None, until=NOW, entries=[], note=" ")
+
+
 @SETTINGS
 @given(digests())
+@example(BLANK_NOTE)  # a note of spaces once became an empty context block, which Slack refuses
 def test_slack_payloads_stay_within_limits(digest: Digest) -> None:
     messages = blocks.render_digest(digest)
     assert messages
@@ -50,6 +54,7 @@ def test_slack_payloads_stay_within_limits(digest: Digest) -> None:
 
 @SETTINGS
 @given(digests())
+@example(BLANK_NOTE)
 def test_discord_payloads_stay_within_limits(digest: Digest) -> None:
     messages = embeds.render_digest(digest)
     assert messages
