@@ -407,25 +407,16 @@ class Config(Strict):
         self._source = source.resolve()
         return self
 
-    @field_validator("feeds")
+    @field_validator("feeds", "channels")
     @classmethod
-    def _unique_feeds(cls, feeds: list[FeedConfig]) -> list[FeedConfig]:
+    def _unique_names(cls, items: list[Any], info: ValidationInfo) -> list[Any]:
         seen: set[str] = set()
-        for feed in feeds:
-            if feed.name in seen:
-                raise ValueError(f"feed name {feed.name!r} is used twice")
-            seen.add(feed.name)
-        return feeds
-
-    @field_validator("channels")
-    @classmethod
-    def _unique_channels(cls, channels: list[ChannelConfig]) -> list[ChannelConfig]:
-        seen: set[str] = set()
-        for channel in channels:
-            if channel.name in seen:
-                raise ValueError(f"channel name {channel.name!r} is used twice")
-            seen.add(channel.name)
-        return channels
+        for item in items:
+            if item.name in seen:
+                raise ValueError(f"{info.field_name.removesuffix('s') if info.field_name else 'item'} name "
+                                 f"{item.name!r} is used twice")
+            seen.add(item.name)
+        return items
 
     def channel(self, name: str) -> ChannelConfig | None:
         return next((c for c in self.channels if c.name == name), None)
