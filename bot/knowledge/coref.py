@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from bot.knowledge.entities import Span
-from bot.knowledge.gazetteer import FEMALE_NAMES, MALE_NAMES, fold, words
+from bot.knowledge.gazetteer import FEMALE_NAMES, MALE_NAMES, RANKS, fold, words
 from bot.knowledge.quotemarks import QuoteSpan
 from bot.models import EntityKind
 
@@ -39,10 +39,6 @@ SENTENCE_REACH = 1_200
 _TERMINATOR = re.compile(r"(?<![.!?])[.!?]++[”’\"']?(?=\s++[A-Z“\"‘'(]|\s*+$)")
 
 
-# A title abbreviated before a name and written out in "the senator said": one spelling for both.
-_TITLE_SPELLING = {"sen": "senator", "rep": "representative", "gov": "governor", "gen": "general", "adm": "admiral",
-                   "col": "colonel", "lt": "lieutenant", "capt": "captain", "sgt": "sergeant", "maj": "major",
-                   "cmdr": "commander", "pres": "president", "sec": "secretary", "secy": "secretary"}
 _PRONOUN_PARAGRAPHS = 3  # how far back a "she" may reach: this paragraph and the three before it
 _PRONOUN_CANDIDATES = 40  # mentions weighed for one pronoun: a reader's memory, and a bound on hostile text
 _SENTENCE_COST = 1.0
@@ -123,14 +119,14 @@ class Story:
         """The person "the secretary general" at `offset` stands for: the nearest one named earlier with
         every word of that title just before or after the name ("secretary general Jens Stoltenberg",
         "Sen. Jane Doe" for "the senator", "Jane Doe, the company's chief executive")."""
-        wanted = {_TITLE_SPELLING.get(w, w) for w in title}
+        wanted = {_spelled_out(w) for w in title}
         people = self.people[:bisect.bisect_left(self._starts[EntityKind.person], offset)]
         for span in reversed(people[-_PRONOUN_CANDIDATES:]):
             if self.quoted(span.start):
                 continue
             before = self.text[max(self.sentence_start(span.start), span.start - 60):span.start]
             after = re.split(r"[.;:!?]|,\s+(?:who|which|said|says)\b", self.text[span.end:span.end + 80], maxsplit=1)[0]
-            near = {_TITLE_SPELLING.get(w, w) for w in re.findall(r"[a-z]+", (before + " " + after).lower())}
+            near = {_spelled_out(w) for w in re.findall(r"[a-z]+", (before + " " + after).lower())}
             if wanted <= near:
                 return span
         return None
@@ -331,6 +327,11 @@ class Story:
         starts, ends, _ = self._sentence_index(start)
         i = bisect.bisect_left(starts, offset)
         return ends[i] if i < len(ends) and ends[i] <= end else end
+
+
+def _spelled_out(word: str) -> str:
+    """"sen" (of "Sen. Jane Doe") is "senator", as "the senator said" writes it: the ranks' spellings."""
+    return RANKS.get(word + ".", RANKS.get(word, word)).lower()
 
 
 def _skip_spaces(text: str, position: int, end: int) -> int:
